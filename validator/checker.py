@@ -1,0 +1,145 @@
+"""The validate pipeline: load → schema → model → rules → one finished result.
+
+Nothing here prints or exits; the CLI hands the result to a reporter and picks the exit
+status. Severity overrides, `--select` / `--ignore` and inline suppressions are applied
+here, after the rules, so a rule never needs to know about them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config
+from .engine import RULES, all_rules, run_rules
+from .entities import Entity
+from .findings import SEVERITY_RANK, Finding, Location, Severity
+from .loading import LoadedTree, Suppression, load_tree, yaml11_findings
+from .model import Model
+from .schema import check_entity
+from .tree import discover
+
+UNUSED_SUPPRESSION = "BC009"
+
+
+@dataclass(frozen=True)
+class RuleSelection:
+    """Which rules run and at which severity: config `rules:`, `--select`, `--ignore`."""
+
+    severities: dict[str, str] = field(default_factory=dict)
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    def enabled(self, rule_id: str) -> bool:
+        """Whether a rule's findings are kept (ids or prefixes such as `BC3`)."""
+        if self.select and not any(rule_id.startswith(p) for p in self.select):
+            return False
+        if any(rule_id.startswith(p) for p in self.ignore):
+            return False
+        return self.severities.get(rule_id) != "off"
+
+    def severity(self, finding: Finding) -> Severity:
+        """The configured severity of a finding's rule, else its own."""
+        level = self.severities.get(finding.rule)
+        return level if level in SEVERITY_RANK else finding.severity  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The finished result of a validate run: sorted findings, file count, and the model."""
+
+    findings: list[Finding]
+    files: int
+    model: Model
+
+    def counts(self) -> dict[str, int]:
+        """Findings per severity, as the summary shows them."""
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for finding in self.findings:
+            counts[finding.severity] += 1
+        return counts
+
+    def fails(self, fail_on: str) -> bool:
+        """Whether any finding is at or above the `--fail-on` severity."""
+        threshold = SEVERITY_RANK[fail_on]
+        return any(SEVERITY_RANK[f.severity] >= threshold for f in self.findings)
+
+
+def check_paths(
+    paths: Sequence[str], config: Config, selection: RuleSelection, cwd: Path,
+    as_of: datetime.date | None = None,
+) -> CheckResult:
+    """Run the whole pipeline over the files under `paths`."""
+    files = discover(paths, config.exclude, cwd)
+    return check_tree(load_tree(files, config.limits), selection)
+
+
+def check_tree(tree: LoadedTree, selection: RuleSelection) -> CheckResult:
+    """Schema, model and rules over a loaded tree."""
+    findings = list(tree.findings)
+    valid: list[Entity] = []
+    invalid: list[Entity] = []
+    for entity in tree.entities:
+        problems = check_entity(entity)
+        findings.extend(problems)
+        (invalid if problems else valid).append(entity)
+    flagged = {f.location for f in findings if f.rule == "BC103"}
+    findings.extend(yaml11_findings(tree.suspects, tree.entities, flagged))
+    model = Model(valid, invalid)
+    findings.extend(run_rules(model, selection.enabled))
+    return CheckResult(_finish(findings, tree.suppressions, selection), tree.files, model)
+
+
+def _finish(
+    findings: Iterable[Finding], suppressions: list[Suppression], selection: RuleSelection
+) -> list[Finding]:
+    """Apply selection, severities and suppressions; sort."""
+    kept = [
+        finding.with_severity(selection.severity(finding))
+        for finding in findings
+        if selection.enabled(finding.rule) and not _suppressed(finding, suppressions)
+    ]
+    if selection.enabled(UNUSED_SUPPRESSION):
+        kept.extend(_unused(suppressions, selection))
+    return sorted(set(kept), key=Finding.sort_key)
+
+
+def _suppressed(finding: Finding, suppressions: list[Suppression]) -> bool:
+    """Whether a comment on the finding's line, the line above, or above its entity silences it."""
+    if not suppressions:
+        return False
+    lines = {finding.location.line, finding.location.line - 1}
+    lines.update(line - 1 for line in finding.anchor_lines)
+    for suppression in suppressions:
+        if (
+            suppression.path == finding.location.path
+            and suppression.line in lines
+            and finding.rule in suppression.rules
+        ):
+            suppression.used = True
+            return True
+    return False
+
+
+def _unused(suppressions: list[Suppression], selection: RuleSelection) -> list[Finding]:
+    findings = []
+    for suppression in suppressions:
+        if suppression.used or not all(selection.enabled(r) for r in suppression.rules):
+            continue
+        names = ", ".join(sorted(suppression.rules)) or "no rule"
+        finding = Finding(
+            UNUSED_SUPPRESSION, "info",
+            f"suppression comment for {names} silences nothing",
+            Location(suppression.path, suppression.line, 1),
+            hint="remove the comment, or fix the rule id it names",
+        )
+        findings.append(finding.with_severity(selection.severity(finding)))
+    return findings
+
+
+def known_rule_ids() -> set[str]:
+    """Every registered rule id (for validating --select / --ignore)."""
+    all_rules()
+    return set(RULES)

@@ -1,0 +1,292 @@
+"""The resolved model: entities that passed the schema, indexed and linked, built once.
+
+Rules and the preview read the configuration through this model: accounts with their
+parent and children, account plans with their plan or plan group, template, products and
+effective bill epoch. A reference that does not resolve simply yields None here (rule
+BC202 reports it), so no rule has to guard against it twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from . import periods
+from .entities import KINDS, Entity
+
+ORG_DEFAULTS: dict[str, Any] = {
+    "timezone": "UTC",
+    "currency": "USD",
+    "dayEpoch": "2022-01-01",
+    "weekEpoch": "2022-01-03",
+    "monthEpoch": "2022-01-01",
+    "yearEpoch": "2022-01-01",
+    "allowOverlappingPlans": False,
+    "standingChargeBillInAdvance": False,
+    "minimumSpendBillInAdvance": False,
+}
+
+# Which kind each reference field of each kind names.
+REFERENCES: dict[str, dict[str, str]] = {
+    "planTemplate": {"product": "product"},
+    "plan": {"planTemplate": "planTemplate", "account": "account"},
+    "planGroup": {"plans": "plan", "account": "account"},
+    "account": {"parentAccount": "account"},
+    "accountPlan": {
+        "account": "account", "plan": "plan", "planGroup": "planGroup", "contract": "contract",
+    },
+    "contract": {"account": "account"},
+    "pricing": {"plan": "plan", "planTemplate": "planTemplate", "aggregation": "aggregation"},
+    "counter": {"product": "product"},
+    "counterPricing": {"counter": "counter", "plan": "plan", "planTemplate": "planTemplate"},
+}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """How a plan bills: its frequency, interval, and the anchor its boundaries count from."""
+
+    frequency: str
+    interval: int
+    anchor: datetime.date
+    epoch_source: str  # "accountPlan" | "account" | "organization"
+
+    @property
+    def periodic(self) -> bool:
+        """Whether the schedule has regular boundaries (not AD_HOC or MIXED)."""
+        return periods.is_periodic(self.frequency)
+
+
+class Model:
+    """The valid entities of a tree, indexed by kind and code, with their links resolved."""
+
+    def __init__(self, valid: Iterable[Entity], known: Iterable[Entity] = ()) -> None:
+        self.entities: dict[str, list[Entity]] = {kind: [] for kind in KINDS}
+        self.by_code: dict[str, dict[str, Entity]] = {kind: {} for kind in KINDS}
+        for entity in valid:
+            self.entities[entity.kind].append(entity)
+            if entity.code is not None:
+                self.by_code[entity.kind].setdefault(entity.code, entity)
+        # Codes of every entity, valid or not, so a reference to an entity with a schema
+        # error is not also reported as unknown.
+        self.known_codes: dict[str, set[str]] = defaultdict(set)
+        for entity in (*known, *(e for es in self.entities.values() for e in es)):
+            if entity.code is not None:
+                self.known_codes[entity.kind].add(entity.code)
+
+    # -- the organization -------------------------------------------------------------
+
+    @cached_property
+    def organization(self) -> Entity | None:
+        """The organization entity, if the tree has one."""
+        return self.entities["organization"][0] if self.entities["organization"] else None
+
+    def org_setting(self, name: str) -> Any:
+        """An organization setting, or its SPEC default."""
+        org = self.organization
+        if org is not None and name in org.data:
+            return org.data[name]
+        return ORG_DEFAULTS.get(name)
+
+    @cached_property
+    def org_epochs(self) -> dict[str, datetime.date]:
+        """The organization's epoch for each bill frequency."""
+        names = {"DAILY": "dayEpoch", "WEEKLY": "weekEpoch", "MONTHLY": "monthEpoch",
+                 "ANNUALLY": "yearEpoch"}
+        return {
+            frequency: datetime.date.fromisoformat(self.org_setting(field))
+            for frequency, field in names.items()
+        }
+
+    @property
+    def currency(self) -> str:
+        """The organization's currency."""
+        return str(self.org_setting("currency"))
+
+    def conversion(self, source: str, target: str) -> Decimal | None:
+        """The multiplier converting `source` amounts to `target`, 1 when they are equal."""
+        if source == target:
+            return Decimal(1)
+        for entry in self.org_setting("currencyConversions") or ():
+            if entry.get("from") == source and entry.get("to") == target:
+                multiplier = entry.get("multiplier")
+                return Decimal(repr(multiplier)) if isinstance(multiplier, float) else Decimal(
+                    multiplier
+                )
+        return None
+
+    # -- look-ups ---------------------------------------------------------------------
+
+    def get(self, kind: str, code: Any) -> Entity | None:
+        """The valid entity of `kind` with `code` (the first, if the code is duplicated)."""
+        return self.by_code[kind].get(code) if isinstance(code, str) else None
+
+    def ref(self, entity: Entity, field: str) -> Entity | None:
+        """The entity a reference field of `entity` names, when it resolves."""
+        target_kind = REFERENCES.get(entity.kind, {}).get(field)
+        return self.get(target_kind, entity.get(field)) if target_kind else None
+
+    # -- accounts and hierarchy -------------------------------------------------------
+
+    def parent(self, account: Entity) -> Entity | None:
+        """The account's parent account, when it names one that exists."""
+        return self.get("account", account.get("parentAccount"))
+
+    @cached_property
+    def children(self) -> dict[str, list[Entity]]:
+        """Child accounts by parent code, in file order."""
+        result: dict[str, list[Entity]] = defaultdict(list)
+        for account in self.entities["account"]:
+            parent = account.get("parentAccount")
+            if isinstance(parent, str) and parent in self.by_code["account"]:
+                result[parent].append(account)
+        return result
+
+    def in_hierarchy(self, account: Entity) -> bool:
+        """Whether an account is a parent or a child."""
+        return self.parent(account) is not None or bool(self.children.get(account.code or ""))
+
+    def account_currency(self, account: Entity | None) -> str:
+        """The currency an account is billed in: its own, else the organization's."""
+        currency = account.get("currency") if account is not None else None
+        return currency if isinstance(currency, str) else self.currency
+
+    # -- plans ------------------------------------------------------------------------
+
+    @cached_property
+    def account_plans_by_account(self) -> dict[str, list[Entity]]:
+        """Account plans by account code, in file order."""
+        result: dict[str, list[Entity]] = defaultdict(list)
+        for account_plan in self.entities["accountPlan"]:
+            code = account_plan.get("account")
+            if isinstance(code, str):
+                result[code].append(account_plan)
+        return result
+
+    def template_of(self, plan: Entity | None) -> Entity | None:
+        """A plan's plan template."""
+        return self.ref(plan, "planTemplate") if plan is not None else None
+
+    def product_of(self, plan: Entity | None) -> str | None:
+        """The product code a plan bills for (through its template)."""
+        template = self.template_of(plan)
+        product = template.get("product") if template is not None else None
+        return product if isinstance(product, str) else None
+
+    def plans_of(self, account_plan: Entity) -> list[Entity]:
+        """The plans an account plan attaches: its plan, or each resolved plan of its group."""
+        plan = self.ref(account_plan, "plan")
+        if plan is not None:
+            return [plan]
+        group = self.ref(account_plan, "planGroup")
+        if group is None:
+            return []
+        return [p for code in group.get("plans") or () if (p := self.get("plan", code))]
+
+    def products_of(self, account_plan: Entity) -> list[str]:
+        """The products an account plan covers (a plan group covers each plan's product)."""
+        products: list[str] = []
+        for plan in self.plans_of(account_plan):
+            product = self.product_of(plan)
+            if product is not None and product not in products:
+                products.append(product)
+        return products
+
+    def plan_setting(self, plan: Entity, name: str) -> Any:
+        """A plan's setting, else its template's (plans override their template)."""
+        if name in plan.data:
+            return plan.data[name]
+        template = self.template_of(plan)
+        return template.get(name) if template is not None else None
+
+    def schedule(self, account_plan: Entity, plan: Entity) -> Schedule | None:
+        """The bill schedule of one plan as attached by an account plan."""
+        template = self.template_of(plan)
+        if template is None:
+            return None
+        frequency = str(template.get("billFrequency"))
+        interval = int(template.get("billFrequencyInterval", 1))
+        account = self.ref(account_plan, "account")
+        anchor, source = periods.resolve_bill_epoch(
+            account_plan.date("billEpoch"),
+            account.date("billEpoch") if account is not None else None,
+            self.org_epochs,
+            frequency,
+        ) if periods.is_periodic(frequency) else (self.org_epochs["MONTHLY"], "organization")
+        return Schedule(frequency, interval, anchor, source)
+
+    def explicit_epoch(self, account_plan: Entity) -> datetime.date | None:
+        """The billEpoch set on the account plan, else on its account (not the org's)."""
+        own = account_plan.date("billEpoch")
+        if own is not None:
+            return own
+        account = self.ref(account_plan, "account")
+        return account.date("billEpoch") if account is not None else None
+
+    @cached_property
+    def pricings_by_owner(self) -> dict[tuple[str, str], list[Entity]]:
+        """Pricings by ("plan" | "planTemplate", code), in file order."""
+        result: dict[tuple[str, str], list[Entity]] = defaultdict(list)
+        for pricing in self.entities["pricing"]:
+            for field in ("plan", "planTemplate"):
+                code = pricing.get(field)
+                if isinstance(code, str):
+                    result[(field, code)].append(pricing)
+        return result
+
+    def pricings_of(self, plan: Entity) -> list[Entity]:
+        """A plan's pricings: its own, else its template's."""
+        own = self.pricings_by_owner.get(("plan", plan.code or ""), [])
+        if own:
+            return own
+        template = self.template_of(plan)
+        if template is None:
+            return []
+        return self.pricings_by_owner.get(("planTemplate", template.code or ""), [])
+
+    @cached_property
+    def counter_pricings_by_owner(self) -> dict[tuple[str, str], list[Entity]]:
+        """Counter pricings by ("plan" | "planTemplate", code)."""
+        result: dict[tuple[str, str], list[Entity]] = defaultdict(list)
+        for pricing in self.entities["counterPricing"]:
+            for field in ("plan", "planTemplate"):
+                code = pricing.get(field)
+                if isinstance(code, str):
+                    result[(field, code)].append(pricing)
+        return result
+
+    def counter_pricings_of(self, plan: Entity) -> list[Entity]:
+        """A plan's counter pricings: its own and its template's."""
+        template = self.template_of(plan)
+        return [
+            *self.counter_pricings_by_owner.get(("plan", plan.code or ""), []),
+            *(self.counter_pricings_by_owner.get(("planTemplate", template.code or ""), [])
+              if template is not None else []),
+        ]
+
+
+def active_interval(entity: Entity) -> tuple[datetime.date, datetime.date | None] | None:
+    """An entity's [startDate, endDate) interval, None when it has no start date."""
+    start = entity.date("startDate")
+    if start is None:
+        return None
+    return start, entity.date("endDate")
+
+
+def overlaps(
+    a: tuple[datetime.date, datetime.date | None], b: tuple[datetime.date, datetime.date | None]
+) -> bool:
+    """Whether two half-open intervals (None = open end) share a day."""
+    a_start, a_end = a
+    b_start, b_end = b
+    return (a_end is None or b_start < a_end) and (b_end is None or a_start < b_end)
+
+
+def sorted_by_start(entities: Sequence[Entity]) -> list[Entity]:
+    """Entities ordered by start date, then by their place in the tree."""
+    return sorted(entities, key=lambda e: (e.date("startDate") or datetime.date.min, e.order))

@@ -1,0 +1,550 @@
+"""A safe, strict YAML loader that keeps the line and column of every key and value.
+
+libyaml's parser (through PyYAML's `CParser`) produces events; this module builds plain
+dicts, lists and scalars from them, which is several times faster than PyYAML's own
+constructors and lets every event's position be kept in a side table (`Positions`).
+
+Scalars follow the YAML 1.2 core schema: `yes`, `no`, `on`, `off` and `2024-01-01` stay
+strings. Merge keys (`<<`) and the standard explicit tags (`!!str`, `!!int`, `!!binary`,
+`!!set`, `!!omap`, …) are read as PyYAML's SafeLoader reads them; any other tag is refused.
+Duplicate keys keep the first value and are reported. Resource limits (nesting depth and
+nodes produced through aliases) stop the load early instead of exhausting memory.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml import events
+
+try:  # libyaml is bundled with PyYAML's wheels; the pure-Python parser is the fallback.
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
+
+# A mark is (line, column), both 1-based.
+Mark = tuple[int, int]
+
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_OCT = re.compile(r"0o[0-7]+\Z")
+_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
+_NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
+_NUMBER_START = frozenset("-+.0123456789")
+
+# What a YAML 1.1 reader (PyYAML's default, many older tools) turns into a non-string.
+_YAML11_BOOL = re.compile(r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)\Z")
+_YAML11_NUMBER = re.compile(
+    r"""[-+]?(?:0b[01_]+|0[0-7_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?
+    |[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?(?:[eE][-+][0-9]+)?|(?:[0-9][0-9_]*)?\.[0-9_]+_[0-9_]*)\Z""",
+    re.X,
+)
+_YAML11_DATE = re.compile(
+    r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}.*)?\Z"
+)
+
+_TAG = "tag:yaml.org,2002:"
+_TIMESTAMP = re.compile(
+    r"""(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})
+    (?:(?:[Tt]|[ \t]+)(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})
+    (?:\.(?P<fraction>[0-9]*))?
+    (?:[ \t]*(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>[0-9]{1,2})(?::(?P<tz_minute>[0-9]{2}))?))?)?\Z""",
+    re.X,
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for loading one file (SPEC §2 defaults)."""
+
+    max_depth: int = 100
+    max_alias_nodes: int = 10_000
+
+
+class Positions:
+    """Side table of positions: for each built dict or list, where it and its children start.
+
+    Keyed by `id()` of the container; the containers stay alive as long as the documents do.
+    A mapping's entry maps each key to `(key_mark, value_mark)`; a sequence's entry is the
+    list of its items' marks.
+    """
+
+    __slots__ = ("starts", "children")
+
+    def __init__(self) -> None:
+        self.starts: dict[int, Mark] = {}
+        self.children: dict[int, Any] = {}
+
+    def start(self, container: object) -> Mark | None:
+        """Where a dict or list starts, or None if it was not built by this loader."""
+        return self.starts.get(id(container))
+
+    def key_mark(self, mapping: dict[Any, Any], key: Any) -> Mark | None:
+        """Where a key of a mapping is written."""
+        entry = self.children.get(id(mapping))
+        pair = entry.get(key) if entry is not None else None
+        return pair[0] if pair else None
+
+    def value_mark(self, container: Any, key: Any) -> Mark | None:
+        """Where the value under a mapping key (or at a sequence index) is written."""
+        entry = self.children.get(id(container))
+        if entry is None:
+            return None
+        if isinstance(entry, dict):
+            pair = entry.get(key)
+            return pair[1] if pair else None
+        if isinstance(key, int) and 0 <= key < len(entry):
+            return entry[key]  # type: ignore[no-any-return]
+        return None
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """A plain scalar read as a string that a YAML 1.1 reader would read as `kind`."""
+
+    container: Any
+    key: Any
+    text: str
+    kind: str  # "boolean" | "number" | "date"
+    mark: Mark
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that stopped or marred a load: a rule id, a message and where."""
+
+    rule: str
+    message: str
+    mark: Mark
+    hint: str | None = None
+
+
+@dataclass
+class LoadResult:
+    """The documents of one YAML stream with their positions, or the problem that stopped it."""
+
+    documents: list[Any] = field(default_factory=list)
+    positions: Positions = field(default_factory=Positions)
+    suspects: list[Suspect] = field(default_factory=list)
+    duplicates: list[Problem] = field(default_factory=list)
+    fatal: Problem | None = None
+
+
+class _Stop(Exception):
+    """Raised inside the builder to abandon a stream with a problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def load(text: str, limits: Limits | None = None) -> LoadResult:
+    """Load every document of a YAML stream; never raises for bad input."""
+    result = LoadResult()
+    builder = _Builder(result, limits or Limits())
+    try:
+        builder.run(_Parser(text))
+    except _Stop as stop:
+        result.fatal = stop.problem
+    except yaml.MarkedYAMLError as error:
+        result.fatal = _parser_problem(error)
+    except yaml.reader.ReaderError as error:
+        where = offset_mark(text, error.position)
+        result.fatal = Problem("BC003", f"unreadable YAML: {_reader_problem(error)}", where)
+    except yaml.YAMLError as error:
+        result.fatal = Problem("BC003", f"unreadable YAML: {error}", (1, 1))
+    if result.fatal is not None:
+        result.documents.clear()
+    return result
+
+
+def offset_mark(text: str, offset: int) -> Mark:
+    """The 1-based line and column of a character offset into `text`."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return (text.count("\n", 0, offset) + 1, offset - line_start + 1)
+
+
+def _reader_problem(error: yaml.reader.ReaderError) -> str:
+    character = error.character
+    code = ord(character) if isinstance(character, str) else character
+    return f"character #x{code:04X} is not allowed in YAML ({error.reason})"
+
+
+def _parser_problem(error: yaml.MarkedYAMLError) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    where = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    what = error.problem or error.context or "invalid YAML"
+    context = f" ({error.context})" if error.context and error.problem else ""
+    return Problem("BC001", f"YAML syntax error: {what}{context}", where)
+
+
+def resolve_plain(text: str) -> Any:
+    """The value of an untagged plain scalar under the YAML 1.2 core schema."""
+    if text in _NULLS:
+        return None
+    boolean = _BOOLS.get(text)
+    if boolean is not None:
+        return boolean
+    first = text[0]
+    if first not in _NUMBER_START:
+        return text
+    if _INT.match(text):
+        return int(text)
+    if _FLOAT.match(text):
+        return float(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _INF.match(text):
+        return float("-inf") if first == "-" else float("inf")
+    if _NAN.match(text):
+        return float("nan")
+    return text
+
+
+def yaml11_reading(text: str) -> str | None:
+    """What a YAML 1.1 reader would make of a plain scalar that YAML 1.2 keeps a string."""
+    if _YAML11_BOOL.match(text):
+        return "boolean"
+    if text and text[0] in _NUMBER_START:
+        if _YAML11_DATE.match(text):
+            return "date"
+        if _YAML11_NUMBER.match(text):
+            return "number"
+    return None
+
+
+class _Frame:
+    """A mapping or sequence under construction."""
+
+    __slots__ = ("value", "marks", "anchor", "tag", "size", "key", "key_mark", "merges", "mark")
+
+    def __init__(self, value: Any, marks: Any, anchor: str | None, tag: str | None, mark: Mark):
+        self.value = value
+        self.marks = marks
+        self.anchor = anchor
+        self.tag = tag
+        self.size = 1
+        self.key: Any = _NO_KEY
+        self.key_mark: Mark = (0, 0)
+        self.merges: list[tuple[Any, Mark]] = []
+        self.mark = mark
+
+
+_NO_KEY = object()
+_MERGE = object()
+
+
+class _Builder:
+    """Turns parser events into Python data, positions, duplicate-key and 1.1 reports."""
+
+    def __init__(self, result: LoadResult, limits: Limits) -> None:
+        self.result = result
+        self.limits = limits
+        self.positions = result.positions
+        self.anchors: dict[str, tuple[Any, int, Mark]] = {}
+        self.alias_nodes = 0
+        self.stack: list[_Frame] = []
+
+    def run(self, parser: Any) -> None:
+        """Consume the whole event stream."""
+        get_event = parser.get_event
+        stack = self.stack
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is events.ScalarEvent:
+                mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+                value, plain = self._scalar(event, mark)
+                if event.anchor:
+                    self.anchors[event.anchor] = (value, 1, mark)
+                self._add(value, mark, 1, event.value if plain else None)
+            elif kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
+                self._open(event, kind is events.MappingStartEvent)
+            elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
+                frame = stack.pop()
+                value = self._close(frame)
+                if frame.anchor:
+                    self.anchors[frame.anchor] = (value, frame.size, frame.mark)
+                self._add(value, frame.mark, frame.size, None)
+            elif kind is events.AliasEvent:
+                self._alias(event)
+            elif kind is events.DocumentStartEvent:
+                self.anchors = {}
+                self._document_start()
+            elif kind is events.DocumentEndEvent:
+                holder = stack.pop().value
+                self.result.documents.append(holder[0] if holder else None)
+            elif kind is events.StreamEndEvent:
+                return
+
+    def _document_start(self) -> None:
+        holder = _Frame([], [], None, None, (1, 1))
+        self.stack.append(holder)
+
+    def _open(self, event: Any, is_mapping: bool) -> None:
+        mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if len(self.stack) > self.limits.max_depth:
+            raise _Stop(Problem(
+                "BC004",
+                f"nesting deeper than the limit of {self.limits.max_depth} levels",
+                mark,
+                "raise limits.maxDepth in .billcheck.yaml if this nesting is intended",
+            ))
+        tag = event.tag if event.tag not in (None, "!") else None
+        if tag is not None and tag not in _CONTAINER_TAGS:
+            raise _Stop(_unsupported_tag(tag, mark))
+        if is_mapping:
+            frame = _Frame({}, {}, event.anchor, tag, mark)
+        else:
+            frame = _Frame([], [], event.anchor, tag, mark)
+        self.stack.append(frame)
+
+    def _close(self, frame: _Frame) -> Any:
+        value = frame.value
+        if isinstance(value, dict):
+            if frame.merges:
+                self._apply_merges(frame)
+            if frame.tag == _TAG + "set":
+                value = set(value)
+        elif frame.tag in (_TAG + "omap", _TAG + "pairs"):
+            value = _pairs(value, frame)
+        key = id(value)
+        self.positions.starts[key] = frame.mark
+        self.positions.children[key] = frame.marks
+        return value
+
+    def _add(self, value: Any, mark: Mark, size: int, plain_text: str | None) -> None:
+        frame = self.stack[-1]
+        frame.size += size
+        container = frame.value
+        if isinstance(container, list):
+            if plain_text is not None and isinstance(value, str):
+                self._note_suspect(container, len(container), plain_text, mark)
+            container.append(value)
+            frame.marks.append(mark)
+            return
+        if frame.key is _NO_KEY:
+            if plain_text == "<<":
+                frame.key = _MERGE
+            else:
+                _check_hashable(value, mark)
+                frame.key = value
+            frame.key_mark = mark
+            return
+        key, frame.key = frame.key, _NO_KEY
+        if key is _MERGE:
+            frame.merges.append((value, mark))
+            return
+        if key in container:
+            first = frame.marks[key][0]
+            self.result.duplicates.append(Problem(
+                "BC002",
+                f"duplicate key '{key}' (first defined at line {first[0]}); the first value is used",
+                frame.key_mark,
+                "remove one of the two keys",
+            ))
+            return
+        if plain_text is not None and isinstance(value, str):
+            self._note_suspect(container, key, plain_text, mark)
+        container[key] = value
+        frame.marks[key] = (frame.key_mark, mark)
+
+    def _note_suspect(self, container: Any, key: Any, text: str, mark: Mark) -> None:
+        kind = yaml11_reading(text)
+        if kind is not None:
+            self.result.suspects.append(Suspect(container, key, text, kind, mark))
+
+    def _alias(self, event: Any) -> None:
+        mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+        target = self.anchors.get(event.anchor)
+        if target is None:
+            raise _Stop(Problem(
+                "BC001", f"YAML syntax error: found undefined alias '{event.anchor}'", mark
+            ))
+        value, size, _ = target
+        self.alias_nodes += size
+        if self.alias_nodes > self.limits.max_alias_nodes:
+            raise _Stop(Problem(
+                "BC004",
+                f"aliases expand to more than the limit of {self.limits.max_alias_nodes} nodes",
+                mark,
+                "raise limits.maxAliasNodes in .billcheck.yaml if these aliases are intended",
+            ))
+        self._add(value, mark, size, None)
+
+    def _apply_merges(self, frame: _Frame) -> None:
+        """Merge keys as PyYAML reads them: explicit keys win, then later `<<`, then earlier."""
+        merged: dict[Any, Any] = {}
+        merged_marks: dict[Any, Any] = {}
+        for source, mark in frame.merges:
+            sources = [source] if isinstance(source, dict) else source
+            if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
+                raise _Stop(Problem(
+                    "BC003", "a merge key (<<) must be given a mapping or a list of mappings", mark
+                ))
+            for mapping in reversed(sources):
+                merged.update(mapping)
+                merged_marks.update(self.positions.children.get(id(mapping), {}))
+        merged.update(frame.value)
+        merged_marks.update(frame.marks)
+        frame.value.clear()
+        frame.value.update(merged)
+        frame.marks = merged_marks
+
+    def _scalar(self, event: Any, mark: Mark) -> tuple[Any, bool]:
+        """The value of a scalar event, and whether it was an untagged plain scalar."""
+        tag = event.tag
+        text = event.value
+        if tag is None or tag == "!":
+            if event.implicit[0]:
+                return resolve_plain(text), True
+            return text, False
+        constructor = _SCALAR_TAGS.get(tag)
+        if constructor is None:
+            raise _Stop(_unsupported_tag(tag, mark))
+        try:
+            return constructor(text), False
+        except (ValueError, binascii.Error) as error:
+            raise _Stop(Problem("BC003", f"cannot read {text!r} as {tag}: {error}", mark)) from None
+
+
+def _unsupported_tag(tag: str, mark: Mark) -> Problem:
+    shown = tag.replace(_TAG, "!!")
+    return Problem(
+        "BC003",
+        f"unsupported YAML tag '{shown}': billcheck reads plain data only",
+        mark,
+        "remove the tag",
+    )
+
+
+def _check_hashable(key: Any, mark: Mark) -> None:
+    try:
+        hash(key)
+    except TypeError:
+        raise _Stop(Problem("BC003", "a mapping key must be a scalar, not a collection", mark))
+
+
+def _pairs(items: list[Any], frame: _Frame) -> list[tuple[Any, Any]]:
+    pairs = []
+    for item in items:
+        if not isinstance(item, dict) or len(item) != 1:
+            raise _Stop(Problem(
+                "BC003", "an ordered map (!!omap, !!pairs) holds single-key mappings", frame.mark
+            ))
+        pairs.append(next(iter(item.items())))
+    return pairs
+
+
+def _to_int(text: str) -> int:
+    value = text.replace("_", "")
+    sign = -1 if value.startswith("-") else 1
+    value = value.lstrip("+-")
+    if value.startswith("0b"):
+        return sign * int(value[2:], 2)
+    if value.startswith("0x"):
+        return sign * int(value[2:], 16)
+    if value.startswith("0o"):
+        return sign * int(value[2:], 8)
+    if value != "0" and value.startswith("0"):
+        return sign * int(value, 8)
+    if ":" in value:
+        total = 0
+        for part in value.split(":"):
+            total = total * 60 + int(part)
+        return sign * total
+    return sign * int(value)
+
+
+def _to_float(text: str) -> float:
+    value = text.replace("_", "").lower()
+    if value.lstrip("+-") == ".inf":
+        return float("-inf") if value.startswith("-") else float("inf")
+    if value == ".nan":
+        return float("nan")
+    if ":" in value:
+        sign = -1.0 if value.startswith("-") else 1.0
+        total = 0.0
+        for part in value.lstrip("+-").split(":"):
+            total = total * 60 + float(part)
+        return sign * total
+    return float(value)
+
+
+def _to_bool(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in ("true", "yes", "on", "y"):
+        return True
+    if lowered in ("false", "no", "off", "n"):
+        return False
+    raise ValueError("not a boolean")
+
+
+def _to_null(text: str) -> None:
+    if text not in _NULLS:
+        raise ValueError("not a null")
+
+
+def _to_binary(text: str) -> bytes:
+    return base64.decodebytes(text.encode("ascii"))
+
+
+def _to_timestamp(text: str) -> datetime.date | datetime.datetime:
+    match = _TIMESTAMP.match(text)
+    if match is None:
+        raise ValueError("not a timestamp")
+    parts = match.groupdict()
+    day = datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    if parts["hour"] is None:
+        return day
+    fraction = (parts["fraction"] or "")[:6].ljust(6, "0")
+    tzinfo = None
+    if parts["tz_sign"]:
+        delta = datetime.timedelta(
+            hours=int(parts["tz_hour"]), minutes=int(parts["tz_minute"] or 0)
+        )
+        tzinfo = datetime.timezone(-delta if parts["tz_sign"] == "-" else delta)
+    elif parts["tz"]:
+        tzinfo = datetime.timezone.utc
+    return datetime.datetime(
+        day.year, day.month, day.day, int(parts["hour"]), int(parts["minute"]),
+        int(parts["second"]), int(fraction), tzinfo=tzinfo,
+    )
+
+
+_SCALAR_TAGS = {
+    _TAG + "str": str,
+    _TAG + "int": _to_int,
+    _TAG + "float": _to_float,
+    _TAG + "bool": _to_bool,
+    _TAG + "null": _to_null,
+    _TAG + "binary": _to_binary,
+    _TAG + "timestamp": _to_timestamp,
+    _TAG + "value": str,
+}
+_CONTAINER_TAGS = {_TAG + name for name in ("map", "seq", "set", "omap", "pairs")}
+
+
+def iter_scalars(value: Any) -> Iterator[Any]:
+    """Every scalar inside a loaded value, depth first (used by tests and limits)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        else:
+            yield item
