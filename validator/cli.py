@@ -155,3 +155,14 @@ def run() -> None:
     except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
         click.echo(f"billcheck: internal error: {type(error).__name__}: {error}", err=True)
         sys.exit(EXIT_ERROR)
+
+
+def _add_subcommands() -> None:
+    """Attach the subcommands that live in their own modules."""
+    from .commands import diff, preview, show
+
+    for module in (preview, show, diff):
+        main.add_command(module.command)
+
+
+_add_subcommands()

@@ -1,0 +1,1 @@
+"""Subcommands beyond validate, each in its own module with lazy imports."""
