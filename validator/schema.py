@@ -137,8 +137,9 @@ def _describe(kind: Any, field: str, value: Any) -> tuple[str, str | None]:
     if name == "pattern":
         return f"'{field}' {shown} is not valid: {_PATTERN_RULES.get(field, _CODE_RULE)}", None
     if name in _LIMIT_MESSAGES:
-        return f"'{field}' {_LIMIT_MESSAGES[name].format(limit=_number(kind.limit))}, " \
-               f"not {shown}", None
+        limit = _number(kind.limit)
+        rule = _LIMIT_MESSAGES[name].format(limit=limit, s="" if limit == "1" else "s")
+        return f"'{field}' {rule}" + (f", not {shown}" if shown else ""), None
     return f"'{field}' is invalid: {_readable(kind)}", None
 
 
@@ -166,12 +167,12 @@ _LIMIT_MESSAGES = {
     "maximum": "must be at most {limit}",
     "exclusiveMinimum": "must be greater than {limit}",
     "exclusiveMaximum": "must be less than {limit}",
-    "minLength": "must be at least {limit} characters long",
-    "maxLength": "must be at most {limit} characters long",
-    "minItems": "must hold at least {limit} items",
-    "maxItems": "must hold at most {limit} items",
-    "minProperties": "must have at least {limit} fields",
-    "maxProperties": "must have at most {limit} fields",
+    "minLength": "must be at least {limit} character{s} long",
+    "maxLength": "must be at most {limit} character{s} long",
+    "minItems": "must hold at least {limit} item{s}",
+    "maxItems": "must hold at most {limit} item{s}",
+    "minProperties": "must have at least {limit} field{s}",
+    "maxProperties": "must have at most {limit} field{s}",
 }
 
 

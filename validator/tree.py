@@ -2,7 +2,8 @@
 
 Every `*.yaml` / `*.yml` file under the given paths is read, recursively and in sorted
 order. Hidden files and directories (a name starting with `.`) are skipped unless named
-on the command line, and so is anything the config file's `exclude` globs match. Symbolic
+on the command line; anything the config file's `exclude` globs match is skipped, even
+when named on the command line (so a pre-commit hook that passes file names honours it). Symbolic
 links to directories are not followed, so a link loop cannot trap the walk.
 """
 
@@ -66,7 +67,9 @@ def discover(paths: Sequence[str], exclude: Sequence[str], cwd: Path) -> list[So
 
 def _walk(root: Path, cwd: Path, exclude: Sequence[str]) -> Iterable[SourceFile]:
     if not root.is_dir():
-        yield SourceFile(display_path(root, cwd), root)
+        display = display_path(root, cwd)
+        if not is_excluded(display, exclude):
+            yield SourceFile(display, root)
         return
     for directory, subdirs, files in os.walk(root, onerror=None):
         base = Path(directory)
