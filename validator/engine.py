@@ -47,8 +47,9 @@ class Rule:
 
     @property
     def summary(self) -> str:
-        """The first line of the documentation."""
-        return self.doc.strip().splitlines()[0] if self.doc.strip() else self.slug
+        """The first paragraph of the documentation, on one line."""
+        paragraph = self.doc.strip().split("\n\n", 1)[0]
+        return " ".join(paragraph.split()) or self.slug
 
 
 RULES: dict[str, Rule] = {}
