@@ -8,7 +8,12 @@ Scalars follow the YAML 1.2 core schema: `yes`, `no`, `on`, `off` and `2024-01-0
 strings. Merge keys (`<<`) and the standard explicit tags (`!!str`, `!!int`, `!!binary`,
 `!!set`, `!!omap`, …) are read as PyYAML's SafeLoader reads them; any other tag is refused.
 Duplicate keys keep the first value and are reported. Resource limits (nesting depth and
-nodes produced through aliases) stop the load early instead of exhausting memory.
+nodes produced through aliases) stop the load early instead of exhausting memory, and an
+alias inside the node it names (a recursive structure) is refused.
+
+`tests/test_yaml_suite.py` holds this loader to PyYAML's reading, under the same scalar
+rules, of every case of the yaml-test-suite; the cases where it deliberately differs are
+listed there.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import base64
 import binascii
 import datetime
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,40 +30,66 @@ import yaml
 from yaml import events
 
 try:  # libyaml is bundled with PyYAML's wheels; the pure-Python parser is the fallback.
-    from yaml.cyaml import CParser as _Parser
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
+
+    _READER_OFFSETS_IN_BYTES = True  # libyaml reports a reader error's offset in UTF-8 bytes
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml.parser import Parser as _Parser  # type: ignore[assignment]
+
+    _READER_OFFSETS_IN_BYTES = False
 
 # A mark is (line, column), both 1-based.
 Mark = tuple[int, int]
 
-_NULLS = {"", "~", "null", "Null", "NULL"}
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT = re.compile(r"[-+]?[0-9]+\Z")
-_OCT = re.compile(r"0o[0-7]+\Z")
-_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
-_INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
-_NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
+_TAG = "tag:yaml.org,2002:"
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_NOT_SPECIAL = object()
+_SPECIAL_PLAIN: dict[str, Any] = {
+    **dict.fromkeys(_NULLS),
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+}
+# The core schema's numbers, one alternative per kind so that a single match resolves them.
+_CORE_NUMBER = re.compile(
+    r"""(?P<int>[-+]?[0-9]+)
+    |(?P<float>[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)
+    |(?P<oct>0o[0-7]+)
+    |(?P<hex>0x[0-9a-fA-F]+)
+    |(?P<inf>[-+]?\.(?:inf|Inf|INF))
+    |(?P<nan>\.(?:nan|NaN|NAN))""",
+    re.X,
+)
 _NUMBER_START = frozenset("-+.0123456789")
 
-# What a YAML 1.1 reader (PyYAML's default, many older tools) turns into a non-string.
+# What a YAML 1.1 reader turns into a non-string: PyYAML's own resolver patterns
+# (yaml/resolver.py), plus the one-letter booleans of the YAML 1.1 spec, which PyYAML
+# leaves out but other 1.1 readers (go-yaml v2, SnakeYAML) honour.
 _YAML11_BOOL = re.compile(r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)\Z")
 _YAML11_NUMBER = re.compile(
-    r"""[-+]?(?:0b[01_]+|0[0-7_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?
-    |[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?(?:[eE][-+][0-9]+)?|(?:[0-9][0-9_]*)?\.[0-9_]+_[0-9_]*)\Z""",
+    r"""(?:[-+]?0b[0-1_]+
+    |[-+]?0[0-7_]+
+    |[-+]?(?:0|[1-9][0-9_]*)
+    |[-+]?0x[0-9a-fA-F_]+
+    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+
+    |[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*)\Z""",
     re.X,
 )
 _YAML11_DATE = re.compile(
-    r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}.*)?\Z"
+    r"""(?:[0-9]{4}-[0-9]{2}-[0-9]{2}
+    |[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?
+    (?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)\Z""",
+    re.X,
 )
+_LONGEST_YAML11_WORD = 3  # "yes", "off": the longest words _YAML11_BOOL matches
 
-_TAG = "tag:yaml.org,2002:"
 _TIMESTAMP = re.compile(
     r"""(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})
     (?:(?:[Tt]|[ \t]+)(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})
     (?:\.(?P<fraction>[0-9]*))?
-    (?:[ \t]*(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>[0-9]{1,2})(?::(?P<tz_minute>[0-9]{2}))?))?)?\Z""",
+    (?:[ \t]*(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>[0-9]{1,2})
+    (?::(?P<tz_minute>[0-9]{2}))?))?)?\Z""",
     re.X,
 )
 
@@ -92,7 +123,7 @@ class Positions:
     def key_mark(self, mapping: dict[Any, Any], key: Any) -> Mark | None:
         """Where a key of a mapping is written."""
         entry = self.children.get(id(mapping))
-        pair = entry.get(key) if entry is not None else None
+        pair = entry.get(key) if isinstance(entry, dict) else None
         return pair[0] if pair else None
 
     def value_mark(self, container: Any, key: Any) -> Mark | None:
@@ -131,7 +162,11 @@ class Problem:
 
 @dataclass
 class LoadResult:
-    """The documents of one YAML stream with their positions, or the problem that stopped it."""
+    """The documents of one YAML stream with their positions, or the problem that stopped it.
+
+    When `fatal` is set the stream contributes nothing else: documents, positions, suspects
+    and duplicates are all empty.
+    """
 
     documents: list[Any] = field(default_factory=list)
     positions: Positions = field(default_factory=Positions)
@@ -159,12 +194,17 @@ def load(text: str, limits: Limits | None = None) -> LoadResult:
     except yaml.MarkedYAMLError as error:
         result.fatal = _parser_problem(error)
     except yaml.reader.ReaderError as error:
-        where = offset_mark(text, error.position)
-        result.fatal = Problem("BC003", f"unreadable YAML: {_reader_problem(error)}", where)
+        result.fatal = _reader_problem(text, error)
+    except UnicodeEncodeError as error:  # a lone surrogate cannot reach the UTF-8 parser
+        code = f"#x{ord(text[error.start]):04X}"
+        result.fatal = _unreadable(text, error.start, code, "a lone surrogate")
     except yaml.YAMLError as error:
         result.fatal = Problem("BC003", f"unreadable YAML: {error}", (1, 1))
     if result.fatal is not None:
         result.documents.clear()
+        result.suspects.clear()
+        result.duplicates.clear()
+        result.positions = Positions()
     return result
 
 
@@ -174,10 +214,22 @@ def offset_mark(text: str, offset: int) -> Mark:
     return (text.count("\n", 0, offset) + 1, offset - line_start + 1)
 
 
-def _reader_problem(error: yaml.reader.ReaderError) -> str:
+def _reader_problem(text: str, error: yaml.reader.ReaderError) -> Problem:
+    offset = error.position
+    if _READER_OFFSETS_IN_BYTES:
+        offset = len(text.encode("utf-8", "surrogatepass")[:offset].decode("utf-8", "ignore"))
     character = error.character
     code = ord(character) if isinstance(character, str) else character
-    return f"character #x{code:04X} is not allowed in YAML ({error.reason})"
+    return _unreadable(text, offset, f"#x{code:04X}", str(error.reason))
+
+
+def _unreadable(text: str, offset: int, character: str, reason: str) -> Problem:
+    return Problem(
+        "BC003",
+        f"unreadable YAML: character {character} is not allowed in YAML ({reason})",
+        offset_mark(text, offset),
+        "remove the character, or write it as an escape in a double-quoted string",
+    )
 
 
 def _parser_problem(error: yaml.MarkedYAMLError) -> Problem:
@@ -189,35 +241,39 @@ def _parser_problem(error: yaml.MarkedYAMLError) -> Problem:
 
 
 def resolve_plain(text: str) -> Any:
-    """The value of an untagged plain scalar under the YAML 1.2 core schema."""
-    if text in _NULLS:
-        return None
-    boolean = _BOOLS.get(text)
-    if boolean is not None:
-        return boolean
-    first = text[0]
-    if first not in _NUMBER_START:
+    """The value of an untagged plain scalar under the YAML 1.2 core schema.
+
+    Raises ValueError for an integer too long for Python to convert (sys.int_info).
+    """
+    special = _SPECIAL_PLAIN.get(text, _NOT_SPECIAL)
+    if special is not _NOT_SPECIAL:
+        return special
+    if text[0] not in _NUMBER_START:
         return text
-    if _INT.match(text):
+    match = _CORE_NUMBER.fullmatch(text)
+    if match is None:
+        return text
+    kind = match.lastgroup
+    if kind == "int":
         return int(text)
-    if _FLOAT.match(text):
+    if kind == "float":
         return float(text)
-    if _OCT.match(text):
+    if kind == "oct":
         return int(text[2:], 8)
-    if _HEX.match(text):
+    if kind == "hex":
         return int(text[2:], 16)
-    if _INF.match(text):
-        return float("-inf") if first == "-" else float("inf")
-    if _NAN.match(text):
-        return float("nan")
-    return text
+    if kind == "inf":
+        return float("-inf") if text[0] == "-" else float("inf")
+    return float("nan")
 
 
 def yaml11_reading(text: str) -> str | None:
     """What a YAML 1.1 reader would make of a plain scalar that YAML 1.2 keeps a string."""
-    if _YAML11_BOOL.match(text):
+    if not text:
+        return None
+    if len(text) <= _LONGEST_YAML11_WORD and _YAML11_BOOL.match(text):
         return "boolean"
-    if text and text[0] in _NUMBER_START:
+    if text[0] in _NUMBER_START:
         if _YAML11_DATE.match(text):
             return "date"
         if _YAML11_NUMBER.match(text):
@@ -225,12 +281,22 @@ def yaml11_reading(text: str) -> str | None:
     return None
 
 
+def _could_be_yaml11(text: str) -> bool:
+    """A cheap pre-check: only such strings can have a YAML 1.1 reading."""
+    return len(text) <= _LONGEST_YAML11_WORD or text[0] in _NUMBER_START
+
+
 class _Frame:
     """A mapping or sequence under construction."""
 
-    __slots__ = ("value", "marks", "anchor", "tag", "size", "key", "key_mark", "merges", "mark")
+    __slots__ = (
+        "value", "marks", "anchor", "tag", "size", "key", "key_mark", "merges", "mark",
+        "is_mapping",
+    )
 
-    def __init__(self, value: Any, marks: Any, anchor: str | None, tag: str | None, mark: Mark):
+    def __init__(
+        self, value: Any, marks: Any, anchor: str | None, tag: str | None, mark: Mark
+    ) -> None:
         self.value = value
         self.marks = marks
         self.anchor = anchor
@@ -238,12 +304,20 @@ class _Frame:
         self.size = 1
         self.key: Any = _NO_KEY
         self.key_mark: Mark = (0, 0)
-        self.merges: list[tuple[Any, Mark]] = []
+        self.merges: list[tuple[Any, Mark]] | None = None
         self.mark = mark
+        self.is_mapping = isinstance(value, dict)
 
 
 _NO_KEY = object()
 _MERGE = object()
+# An anchor whose node is still being built: an alias to it would make a recursive structure.
+_UNDER_CONSTRUCTION = (None, 0, (0, 0))
+
+_SCALAR_EVENT = events.ScalarEvent
+_MAPPING_START = events.MappingStartEvent
+_SEQUENCE_START = events.SequenceStartEvent
+_COLLECTION_END = (events.MappingEndEvent, events.SequenceEndEvent)
 
 
 class _Builder:
@@ -258,21 +332,36 @@ class _Builder:
         self.stack: list[_Frame] = []
 
     def run(self, parser: Any) -> None:
-        """Consume the whole event stream."""
+        """Consume the whole event stream.
+
+        This loop runs once per event and is the loader's hot path: an untagged plain
+        scalar that can only be a string (most of them) is recognised without a call.
+        """
         get_event = parser.get_event
         stack = self.stack
         while True:
             event = get_event()
             kind = type(event)
-            if kind is events.ScalarEvent:
-                mark = (event.start_mark.line + 1, event.start_mark.column + 1)
-                value, plain = self._scalar(event, mark)
-                if event.anchor:
-                    self.anchors[event.anchor] = (value, 1, mark)
-                self._add(value, mark, 1, event.value if plain else None)
-            elif kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
-                self._open(event, kind is events.MappingStartEvent)
-            elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
+            if kind is _SCALAR_EVENT:
+                start = event.start_mark
+                mark = (start.line + 1, start.column + 1)
+                tag = event.tag
+                if (tag is None or tag == "!") and event.implicit[0]:
+                    text = event.value
+                    value = text
+                    if text in _SPECIAL_PLAIN or text[0] in _NUMBER_START:
+                        value = self._plain(text, mark)
+                    if event.anchor:
+                        self.anchors[event.anchor] = (value, 1, mark)
+                    self._add(value, mark, 1, text)
+                else:
+                    value = self._scalar(event, mark)
+                    if event.anchor:
+                        self.anchors[event.anchor] = (value, 1, mark)
+                    self._add(value, mark, 1, None)
+            elif kind is _MAPPING_START or kind is _SEQUENCE_START:
+                self._open(event, kind is _MAPPING_START)
+            elif kind in _COLLECTION_END:
                 frame = stack.pop()
                 value = self._close(frame)
                 if frame.anchor:
@@ -282,16 +371,20 @@ class _Builder:
                 self._alias(event)
             elif kind is events.DocumentStartEvent:
                 self.anchors = {}
-                self._document_start()
+                stack.append(_Frame([], [], None, None, (1, 1)))
             elif kind is events.DocumentEndEvent:
                 holder = stack.pop().value
                 self.result.documents.append(holder[0] if holder else None)
             elif kind is events.StreamEndEvent:
                 return
 
-    def _document_start(self) -> None:
-        holder = _Frame([], [], None, None, (1, 1))
-        self.stack.append(holder)
+    def _plain(self, text: str, mark: Mark) -> Any:
+        try:
+            return resolve_plain(text)
+        except ValueError as error:  # an integer longer than Python converts (sys.int_info)
+            raise _Stop(Problem(
+                "BC003", f"cannot read a {len(text)}-character number: {error}", mark
+            )) from None
 
     def _open(self, event: Any, is_mapping: bool) -> None:
         mark = (event.start_mark.line + 1, event.start_mark.column + 1)
@@ -303,8 +396,10 @@ class _Builder:
                 "raise limits.maxDepth in .billcheck.yaml if this nesting is intended",
             ))
         tag = event.tag if event.tag not in (None, "!") else None
-        if tag is not None and tag not in _CONTAINER_TAGS:
-            raise _Stop(_unsupported_tag(tag, mark))
+        if tag is not None and tag not in (_MAPPING_TAGS if is_mapping else _SEQUENCE_TAGS):
+            raise _Stop(_unsupported_tag(tag, mark, "a mapping" if is_mapping else "a list"))
+        if event.anchor:
+            self.anchors[event.anchor] = _UNDER_CONSTRUCTION
         if is_mapping:
             frame = _Frame({}, {}, event.anchor, tag, mark)
         else:
@@ -313,11 +408,10 @@ class _Builder:
 
     def _close(self, frame: _Frame) -> Any:
         value = frame.value
-        if isinstance(value, dict):
-            if frame.merges:
-                self._apply_merges(frame)
-            if frame.tag == _TAG + "set":
-                value = set(value)
+        if frame.merges:
+            self._apply_merges(frame)
+        if frame.tag == _TAG + "set":
+            value = set(value)
         elif frame.tag in (_TAG + "omap", _TAG + "pairs"):
             value = _pairs(value, frame)
         key = id(value)
@@ -326,11 +420,12 @@ class _Builder:
         return value
 
     def _add(self, value: Any, mark: Mark, size: int, plain_text: str | None) -> None:
+        """Put a finished node into the collection being built (plain_text: if untagged plain)."""
         frame = self.stack[-1]
         frame.size += size
         container = frame.value
-        if isinstance(container, list):
-            if plain_text is not None and isinstance(value, str):
+        if not frame.is_mapping:
+            if plain_text is not None and value.__class__ is str and _could_be_yaml11(value):
                 self._note_suspect(container, len(container), plain_text, mark)
             container.append(value)
             frame.marks.append(mark)
@@ -339,27 +434,33 @@ class _Builder:
             if plain_text == "<<":
                 frame.key = _MERGE
             else:
-                _check_hashable(value, mark)
+                if value.__class__ is not str:
+                    _check_hashable(value, mark)
                 frame.key = value
             frame.key_mark = mark
             return
-        key, frame.key = frame.key, _NO_KEY
+        key = frame.key
+        frame.key = _NO_KEY
         if key is _MERGE:
+            if frame.merges is None:
+                frame.merges = []
             frame.merges.append((value, mark))
-            return
-        if key in container:
-            first = frame.marks[key][0]
-            self.result.duplicates.append(Problem(
-                "BC002",
-                f"duplicate key '{key}' (first defined at line {first[0]}); the first value is used",
-                frame.key_mark,
-                "remove one of the two keys",
-            ))
-            return
-        if plain_text is not None and isinstance(value, str):
-            self._note_suspect(container, key, plain_text, mark)
-        container[key] = value
-        frame.marks[key] = (frame.key_mark, mark)
+        elif key in container:
+            self._note_duplicate(frame, key)
+        else:
+            if plain_text is not None and value.__class__ is str and _could_be_yaml11(value):
+                self._note_suspect(container, key, plain_text, mark)
+            container[key] = value
+            frame.marks[key] = (frame.key_mark, mark)
+
+    def _note_duplicate(self, frame: _Frame, key: Any) -> None:
+        first = frame.marks[key][0]
+        self.result.duplicates.append(Problem(
+            "BC002",
+            f"duplicate key '{key}' (first defined at line {first[0]}); the first value is used",
+            frame.key_mark,
+            "remove one of the two keys",
+        ))
 
     def _note_suspect(self, container: Any, key: Any, text: str, mark: Mark) -> None:
         kind = yaml11_reading(text)
@@ -372,6 +473,14 @@ class _Builder:
         if target is None:
             raise _Stop(Problem(
                 "BC001", f"YAML syntax error: found undefined alias '{event.anchor}'", mark
+            ))
+        if target is _UNDER_CONSTRUCTION:
+            raise _Stop(Problem(
+                "BC004",
+                f"alias '*{event.anchor}' is inside the node it names: a recursive structure "
+                "would expand without end",
+                mark,
+                "anchor a node that does not contain the alias",
             ))
         value, size, _ = target
         self.alias_nodes += size
@@ -388,7 +497,7 @@ class _Builder:
         """Merge keys as PyYAML reads them: explicit keys win, then later `<<`, then earlier."""
         merged: dict[Any, Any] = {}
         merged_marks: dict[Any, Any] = {}
-        for source, mark in frame.merges:
+        for source, mark in frame.merges or ():
             sources = [source] if isinstance(source, dict) else source
             if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
                 raise _Stop(Problem(
@@ -403,38 +512,39 @@ class _Builder:
         frame.value.update(merged)
         frame.marks = merged_marks
 
-    def _scalar(self, event: Any, mark: Mark) -> tuple[Any, bool]:
-        """The value of a scalar event, and whether it was an untagged plain scalar."""
+    def _scalar(self, event: Any, mark: Mark) -> Any:
+        """The value of a scalar event that is quoted, a block scalar or explicitly tagged."""
         tag = event.tag
         text = event.value
         if tag is None or tag == "!":
-            if event.implicit[0]:
-                return resolve_plain(text), True
-            return text, False
+            return text
         constructor = _SCALAR_TAGS.get(tag)
         if constructor is None:
-            raise _Stop(_unsupported_tag(tag, mark))
+            raise _Stop(_unsupported_tag(tag, mark, "a scalar"))
         try:
-            return constructor(text), False
+            return constructor(text)
         except (ValueError, binascii.Error) as error:
-            raise _Stop(Problem("BC003", f"cannot read {text!r} as {tag}: {error}", mark)) from None
+            shown = tag.replace(_TAG, "!!")
+            message = f"cannot read {text!r} as {shown}: {error}"
+            raise _Stop(Problem("BC003", message, mark)) from None
 
 
-def _unsupported_tag(tag: str, mark: Mark) -> Problem:
+def _unsupported_tag(tag: str, mark: Mark, kind: str) -> Problem:
     shown = tag.replace(_TAG, "!!")
-    return Problem(
-        "BC003",
-        f"unsupported YAML tag '{shown}': billcheck reads plain data only",
-        mark,
-        "remove the tag",
-    )
+    if tag in _SCALAR_TAGS or tag in _MAPPING_TAGS or tag in _SEQUENCE_TAGS:
+        message = f"the YAML tag '{shown}' cannot be put on {kind}"
+    else:
+        message = f"unsupported YAML tag '{shown}': billcheck reads plain data only"
+    return Problem("BC003", message, mark, "remove the tag")
 
 
 def _check_hashable(key: Any, mark: Mark) -> None:
     try:
         hash(key)
     except TypeError:
-        raise _Stop(Problem("BC003", "a mapping key must be a scalar, not a collection", mark))
+        raise _Stop(Problem(
+            "BC003", "a mapping key must be a scalar, not a collection", mark
+        )) from None
 
 
 def _pairs(items: list[Any], frame: _Frame) -> list[tuple[Any, Any]]:
@@ -448,46 +558,57 @@ def _pairs(items: list[Any], frame: _Frame) -> list[tuple[Any, Any]]:
     return pairs
 
 
+def _split_sign(text: str) -> tuple[int, str]:
+    """The sign of a number written with an optional leading '+' or '-', and the rest."""
+    if text[:1] == "-":
+        return -1, text[1:]
+    if text[:1] == "+":
+        return 1, text[1:]
+    return 1, text
+
+
 def _to_int(text: str) -> int:
-    value = text.replace("_", "")
-    sign = -1 if value.startswith("-") else 1
-    value = value.lstrip("+-")
+    """`!!int`: the core schema's forms as YAML 1.2 reads them, other forms as PyYAML does."""
+    core = _CORE_NUMBER.fullmatch(text)
+    if core is not None and core.lastgroup in ("int", "oct", "hex"):
+        return resolve_plain(text)  # type: ignore[no-any-return]
+    sign, value = _split_sign(text.replace("_", ""))
     if value.startswith("0b"):
         return sign * int(value[2:], 2)
     if value.startswith("0x"):
         return sign * int(value[2:], 16)
-    if value.startswith("0o"):
-        return sign * int(value[2:], 8)
-    if value != "0" and value.startswith("0"):
+    if value.startswith("0") and value != "0":
         return sign * int(value, 8)
     if ":" in value:
-        total = 0
-        for part in value.split(":"):
-            total = total * 60 + int(part)
-        return sign * total
+        return sign * _sexagesimal(value, int)
     return sign * int(value)
 
 
 def _to_float(text: str) -> float:
-    value = text.replace("_", "").lower()
-    if value.lstrip("+-") == ".inf":
-        return float("-inf") if value.startswith("-") else float("inf")
+    """`!!float` as PyYAML reads it (underscores, `.inf`, `.nan`, base 60)."""
+    sign, value = _split_sign(text.replace("_", "").lower())
+    if value == ".inf":
+        return sign * float("inf")
     if value == ".nan":
         return float("nan")
     if ":" in value:
-        sign = -1.0 if value.startswith("-") else 1.0
-        total = 0.0
-        for part in value.lstrip("+-").split(":"):
-            total = total * 60 + float(part)
-        return sign * total
-    return float(value)
+        return sign * _sexagesimal(value, float)
+    return sign * float(value)
+
+
+def _sexagesimal(value: str, number: Any) -> Any:
+    total = number(0)
+    for part in value.split(":"):
+        total = total * 60 + number(part)
+    return total
 
 
 def _to_bool(text: str) -> bool:
+    """`!!bool` as PyYAML reads it: true/false, yes/no, on/off in any casing."""
     lowered = text.lower()
-    if lowered in ("true", "yes", "on", "y"):
+    if lowered in ("true", "yes", "on"):
         return True
-    if lowered in ("false", "no", "off", "n"):
+    if lowered in ("false", "no", "off"):
         return False
     raise ValueError("not a boolean")
 
@@ -524,7 +645,7 @@ def _to_timestamp(text: str) -> datetime.date | datetime.datetime:
     )
 
 
-_SCALAR_TAGS = {
+_SCALAR_TAGS: dict[str, Callable[[str], Any]] = {
     _TAG + "str": str,
     _TAG + "int": _to_int,
     _TAG + "float": _to_float,
@@ -532,9 +653,9 @@ _SCALAR_TAGS = {
     _TAG + "null": _to_null,
     _TAG + "binary": _to_binary,
     _TAG + "timestamp": _to_timestamp,
-    _TAG + "value": str,
 }
-_CONTAINER_TAGS = {_TAG + name for name in ("map", "seq", "set", "omap", "pairs")}
+_MAPPING_TAGS = frozenset({_TAG + "map", _TAG + "set"})
+_SEQUENCE_TAGS = frozenset({_TAG + "seq", _TAG + "omap", _TAG + "pairs"})
 
 
 def iter_scalars(value: Any) -> Iterator[Any]:
