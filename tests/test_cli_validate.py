@@ -9,6 +9,7 @@ import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -228,6 +229,17 @@ def test_stdin_findings_show_their_source(tree: Tree, cli: Cli) -> None:
     assert result.exit_code == 1
     assert result.stdout.splitlines()[1:3] == ["    3 | ", "      | ^"]
     assert result.stdout.startswith("<stdin>:3:1: error BC001 YAML syntax error")
+
+
+def test_stdin_in_a_real_process(tree: Tree, billcheck_process: Callable[..., Any]) -> None:
+    root = tree({"accounts.yaml": CLEAN})
+    done = billcheck_process("validate", "--stdin-filename", "accounts.yaml", "-", cwd=root,
+                             input="\ufeffaccounts:\n  - code: ok\n    name: OK\n")
+    assert (done.returncode, done.stdout) == (1, (
+        "accounts.yaml:2:5: error BC102 account 'ok' is missing required field 'emailAddress'\n"
+        "    hint: add 'emailAddress'\n"
+        "1 file checked: 1 error, 0 warnings, 0 infos\n"
+    ))
 
 
 def test_stdin_that_is_not_utf8_is_a_finding(tree: Tree, cli: Cli) -> None:
