@@ -16,10 +16,10 @@ from .config import Config
 from .engine import RULES, all_rules, run_rules
 from .entities import Entity
 from .findings import SEVERITY_RANK, Finding, Location, Severity
-from .loading import LoadedTree, Suppression, load_tree, yaml11_findings
+from .loading import LoadedTree, Suppression, TextSource, load_tree, yaml11_findings
 from .model import Model
 from .schema import check_entity
-from .tree import discover
+from .tree import SourceFile, discover
 
 UNUSED_SUPPRESSION = "BC009"
 
@@ -48,11 +48,19 @@ class RuleSelection:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The finished result of a validate run: sorted findings, file count, and the model."""
+    """The finished result of a validate run: sorted findings, file count, and the model.
+
+    `paths` lists every file checked (display paths, sorted); `texts` holds the text of
+    documents that were not read from disk (standard input); `baselined` counts findings
+    a baseline file accepted and left out (None when no baseline was used).
+    """
 
     findings: list[Finding]
     files: int
     model: Model
+    paths: list[str] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    baselined: int | None = None
 
     def counts(self) -> dict[str, int]:
         """Findings per severity, as the summary shows them."""
@@ -69,11 +77,18 @@ class CheckResult:
 
 def check_paths(
     paths: Sequence[str], config: Config, selection: RuleSelection, cwd: Path,
-    as_of: datetime.date | None = None,
+    as_of: datetime.date | None = None, stdin: TextSource | None = None,
 ) -> CheckResult:
-    """Run the whole pipeline over the files under `paths`."""
-    files = discover(paths, config.exclude, cwd)
-    return check_tree(load_tree(files, config.limits), selection)
+    """Run the whole pipeline over the files under `paths`, and the `stdin` document if given.
+
+    The stdin document takes its place among the files by its display name, and replaces
+    a file of that name (an editor checks the unsaved buffer, not the file on disk).
+    """
+    sources: list[SourceFile | TextSource] = list(discover(paths, config.exclude, cwd))
+    if stdin is not None:
+        sources = [s for s in sources if s.display != stdin.display] + [stdin]
+        sources.sort(key=lambda source: source.display)
+    return check_tree(load_tree(sources, config.limits), selection)
 
 
 def check_tree(tree: LoadedTree, selection: RuleSelection) -> CheckResult:
@@ -89,7 +104,10 @@ def check_tree(tree: LoadedTree, selection: RuleSelection) -> CheckResult:
     findings.extend(yaml11_findings(tree.suspects, tree.entities, flagged))
     model = Model(valid, invalid)
     findings.extend(run_rules(model, selection.enabled))
-    return CheckResult(_finish(findings, tree.suppressions, selection), tree.files, model)
+    return CheckResult(
+        _finish(findings, tree.suppressions, selection), tree.files, model,
+        list(tree.paths), dict(tree.texts),
+    )
 
 
 def _finish(

@@ -43,12 +43,24 @@ def parse_date(value: str | None, option: str) -> datetime.date | None:
 
 def split_ids(values: Iterable[str]) -> tuple[str, ...]:
     """Rule ids or prefixes from repeated and comma-separated options, upper-cased."""
-    return tuple(part.strip().upper() for value in values for part in value.split(",") if part.strip())
+    parts = (part.strip() for value in values for part in value.split(","))
+    return tuple(part.upper() for part in parts if part)
 
 
-def use_color(out: TextIO) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set."""
-    return "NO_COLOR" not in os.environ and hasattr(out, "isatty") and out.isatty()
+def use_color(out: TextIO, choice: str = "auto") -> bool:
+    """Whether text output to `out` is coloured, after `--color` and the environment.
+
+    `always` / `never` decide alone. `auto` colours a terminal, except that a non-empty
+    NO_COLOR turns colour off and, failing that, FORCE_COLOR (non-empty, not `0` or
+    `false`) turns it on even when `out` is not a terminal; NO_COLOR wins over FORCE_COLOR.
+    """
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "").lower() not in ("", "0", "false"):
+        return True
+    return hasattr(out, "isatty") and out.isatty()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,12 +69,19 @@ def main() -> None:
     """Check declarative billing configuration and preview the bills it produces."""
 
 
+# The validate formats, spelled out here so that defining the CLI imports no reporter
+# (tests check the list against validator.reporters.FORMATS).
+FORMAT_CHOICES = ("auto", "text", "json", "sarif", "github", "junit", "gitlab")
+STDIN = "-"
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
-@click.option("--output", "output_file", type=click.Path(dir_okay=False),
-              help="Write the report to FILE instead of standard output.")
+@click.option("--format", "formats", type=click.Choice(FORMAT_CHOICES), multiple=True,
+              help="Output format; repeat it to write several. Default: auto (github under "
+                   "GitHub Actions, else text).")
+@click.option("--output", "outputs", type=click.Path(dir_okay=False), multiple=True,
+              help="Write the i-th --format to FILE instead of standard output ('-': stdout).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Config file (default: .billcheck.yaml in the working directory).")
 @click.option("--select", multiple=True, help="Only these rule ids or prefixes (BC3).")
@@ -70,16 +89,30 @@ def main() -> None:
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error",
               show_default=True, help="Lowest severity that makes the exit status 1.")
 @click.option("--as-of", "as_of", help="Date the check is made at (YYYY-MM-DD).")
+@click.option("--stdin-filename", metavar="NAME",
+              help="Read one config document from standard input (PATH '-') and report it as NAME.")
+@click.option("--show-source", is_flag=True,
+              help="In text output, show each finding's source line with a caret.")
+@click.option("--color", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour text output (auto: a terminal without NO_COLOR).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Fail only on findings not in FILE; a missing FILE is written with today's.")
+@click.option("--update-baseline", is_flag=True,
+              help="Rewrite the --baseline file with the current findings.")
 def validate(
-    paths: tuple[str, ...], output_format: str, output_file: str | None, config_file: str | None,
-    select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str, as_of: str | None,
+    paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...],
+    config_file: str | None, select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str,
+    as_of: str | None, stdin_filename: str | None, show_source: bool, color: str,
+    baseline_file: str | None, update_baseline: bool,
 ) -> None:
-    """Check the config tree under PATHS (default: the current directory)."""
+    """Check the config tree under PATHS (default: the current directory; '-': stdin)."""
     from .checker import RuleSelection, check_paths, known_rule_ids
     from .config import ConfigError, load_config
-    from .reporters import reporter_for
     from .tree import MissingPath
 
+    destinations = pair_outputs(formats, outputs)
+    if update_baseline and baseline_file is None:
+        fail("--update-baseline needs --baseline FILE")
     cwd = Path.cwd()
     try:
         config = load_config(config_file, cwd)
@@ -88,15 +121,99 @@ def validate(
     selection = RuleSelection(config.rules, split_ids(select), split_ids(ignore))
     _check_rule_ids(selection.select + selection.ignore, known_rule_ids())
     date = parse_date(as_of, "--as-of") or config.as_of
-    targets = paths or config.paths or (".",)
+    stdin = _stdin_source(paths, stdin_filename, cwd)
+    given = tuple(path for path in paths if path != STDIN)
+    targets = given or (() if stdin is not None else config.paths or (".",))
     try:
-        result = check_paths(targets, config, selection, cwd, date)
+        result = check_paths(targets, config, selection, cwd, date, stdin)
     except MissingPath as missing:
         raise UsageFailure(f"path not found: {missing}") from None
-    _write(output_file, lambda out: reporter_for(
-        output_format, color=output_file is None and use_color(out)
-    ).report(result, out))
+    if baseline_file is not None:
+        result = _apply_baseline(result, Path(baseline_file), update_baseline)
+    for output_format, output_file in destinations:
+        _write(output_file, _reporting(result, output_format, color, show_source))
     sys.exit(EXIT_FINDINGS if result.fails(fail_on) else EXIT_OK)
+
+
+def pair_outputs(
+    formats: tuple[str, ...], outputs: tuple[str, ...]
+) -> list[tuple[str, str | None]]:
+    """Each format with its output file (None: standard output), paired by position."""
+    formats = formats or ("auto",)
+    if len(outputs) > len(formats):
+        fail(f"--output {outputs[len(formats)]} has no --format to go with it "
+             "(the i-th --output goes with the i-th --format)")
+    pairs = [
+        (name, outputs[index] if index < len(outputs) and outputs[index] != STDIN else None)
+        for index, name in enumerate(formats)
+    ]
+    to_stdout = [name for name, output in pairs if output is None]
+    if len(to_stdout) > 1:
+        fail(f"formats {', '.join(to_stdout)} would all go to standard output; "
+             "give all but one an --output FILE")
+    files = [output for _, output in pairs if output is not None]
+    for output in files:
+        if files.count(output) > 1:
+            fail(f"--output {output} is given twice")
+    return pairs
+
+
+def resolve_format(name: str, to_stdout: bool) -> str:
+    """`auto` as a real format: github for the log of a GitHub Actions job, else text."""
+    if name != "auto":
+        return name
+    return "github" if to_stdout and os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def _reporting(result: Any, output_format: str, color: str, show_source: bool) -> Any:
+    """A function that writes `result` in one format to the stream it is given."""
+    from .reporters import reporter_for
+
+    def write(out: TextIO) -> None:
+        name = resolve_format(output_format, out is sys.stdout)
+        reporter = reporter_for(
+            name, color=name == "text" and use_color(out, color), show_source=show_source,
+        )
+        reporter.report(result, out)
+
+    return write
+
+
+def _stdin_source(paths: tuple[str, ...], stdin_filename: str | None, cwd: Path) -> Any:
+    """The document on standard input when PATH `-` asks for it (or only --stdin-filename)."""
+    from .loading import TextSource
+    from .tree import display_path
+
+    if stdin_filename is not None and paths and STDIN not in paths:
+        fail("--stdin-filename names the document on standard input: add the path '-'")
+    if STDIN not in paths and not (stdin_filename is not None and not paths):
+        return None
+    if stdin_filename is not None and not stdin_filename.strip():
+        fail("--stdin-filename must not be empty")
+    name = display_path(cwd / stdin_filename, cwd) if stdin_filename else "<stdin>"
+    return TextSource(name, sys.stdin.buffer.read())
+
+
+def _apply_baseline(result: Any, path: Path, update: bool) -> Any:
+    """Drop the findings the baseline accepts; write the baseline first when asked or missing."""
+    from .baseline import (
+        BaselineError,
+        accept_all,
+        apply_baseline,
+        read_baseline,
+        write_baseline,
+    )
+
+    try:
+        if update or not path.exists():
+            write_baseline(path, result.findings)
+            count = len(result.findings)
+            click.echo(f"billcheck: wrote {count} finding{'s' * (count != 1)} to baseline "
+                       f"{path}", err=True)
+            return accept_all(result)
+        return apply_baseline(result, read_baseline(path))
+    except BaselineError as error:
+        raise UsageFailure(str(error)) from None
 
 
 def _check_rule_ids(given: Iterable[str], known: set[str]) -> None:

@@ -8,6 +8,7 @@ contributes no entities and no other findings.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import re
 from bisect import bisect_right
@@ -17,7 +18,7 @@ from typing import Any
 
 from .entities import COLLECTIONS, Entity
 from .findings import Finding, Location
-from .tree import SourceFile, read_text
+from .tree import ReadProblem, SourceFile, read_text
 from .yamlload import Limits, LoadResult, Positions, Problem, Suspect, load
 
 DATE_FIELDS = frozenset({
@@ -47,25 +48,40 @@ class Suppression:
     used: bool = False
 
 
+@dataclass(frozen=True)
+class TextSource:
+    """A config document that is not read from disk (standard input), under a display name."""
+
+    display: str
+    data: bytes
+
+
 @dataclass
 class LoadedTree:
-    """Every entity of the tree in file order, the load findings, and the comments that silence."""
+    """Every entity of the tree in file order, the load findings, and the comments that silence.
+
+    `paths` lists every file read (display paths, in order); `texts` keeps the text of the
+    documents that do not live on disk, so a reporter can still quote their lines.
+    """
 
     entities: list[Entity] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
     files: int = 0
     suspects: list[tuple[str, Suspect]] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
 
 
-def load_tree(files: Sequence[SourceFile], limits: LoadLimits) -> LoadedTree:
-    """Read, parse and split every file; never raises for bad input."""
+def load_tree(files: Sequence[SourceFile | TextSource], limits: LoadLimits) -> LoadedTree:
+    """Read, parse and split every file (or text under its display name); never raises."""
     tree = LoadedTree()
     total_bytes = 0
     yaml_limits = Limits(max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes)
     for file in files:
         tree.files += 1
-        text, problem = read_text(file, limits.max_file_bytes)
+        tree.paths.append(file.display)
+        text, problem = _text_of(file, limits.max_file_bytes)
         if problem is not None:
             tree.findings.append(Finding(
                 problem.rule, "error", problem.message, Location(file.display, *problem.mark),
@@ -73,6 +89,8 @@ def load_tree(files: Sequence[SourceFile], limits: LoadLimits) -> LoadedTree:
             ))
             continue
         assert text is not None
+        if isinstance(file, TextSource):
+            tree.texts[file.display] = text
         total_bytes += len(text)
         if total_bytes > limits.max_total_bytes:
             tree.findings.append(_total_size_finding(file.display, limits.max_total_bytes))
@@ -80,6 +98,28 @@ def load_tree(files: Sequence[SourceFile], limits: LoadLimits) -> LoadedTree:
         tree.suppressions.extend(find_suppressions(file.display, text))
         _add_file(tree, file.display, load(text, yaml_limits), limits.max_entities)
     return tree
+
+
+def _text_of(
+    source: SourceFile | TextSource, max_bytes: int
+) -> tuple[str | None, ReadProblem | None]:
+    if isinstance(source, SourceFile):
+        return read_text(source, max_bytes)
+    data = source.data.removeprefix(codecs.BOM_UTF8)
+    if len(data) > max_bytes:
+        return None, ReadProblem("BC004", f"input is {len(data)} bytes, over the limit of "
+                                 f"{max_bytes} bytes per file")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        column = len(data[line_start:error.start].decode("utf-8", "replace")) + 1
+        return None, ReadProblem(
+            "BC003",
+            f"input is not valid UTF-8: byte 0x{data[error.start]:02X} cannot be decoded",
+            (data.count(b"\n", 0, error.start) + 1, column),
+            "send the document as UTF-8",
+        )
 
 
 def _total_size_finding(path: str, limit: int) -> Finding:
@@ -99,7 +139,8 @@ def find_suppressions(path: str, text: str) -> list[Suppression]:
     for number, line in enumerate(text.splitlines(), start=1):
         match = SUPPRESSION.search(line)
         if match:
-            rules = frozenset(part.strip().upper() for part in match.group(1).split(",") if part.strip())
+            parts = (part.strip() for part in match.group(1).split(","))
+            rules = frozenset(part.upper() for part in parts if part)
             found.append(Suppression(path, number, rules))
     return found
 
@@ -209,15 +250,15 @@ def yaml11_findings(
         location = Location(path, *suspect.mark)
         if location in flagged:
             continue
-        entity = _entity_at(starts.get(path, []), suspect.mark[0])
+        owner = _entity_at(starts.get(path, []), suspect.mark[0])
         findings.append(Finding(
             "BC005", "warning",
             f"unquoted {suspect.text!r} is a string to billcheck (YAML 1.2) but a "
             f"{suspect.kind} to YAML 1.1 readers",
             location,
-            entity.ref if entity else None,
+            owner.ref if owner else None,
             f"quote it: \"{suspect.text}\"",
-            (entity.mark[0],) if entity else (),
+            (owner.mark[0],) if owner else (),
         ))
     return findings
 

@@ -19,16 +19,19 @@ class JsonReporter:
 
 
 def result_document(result: CheckResult) -> dict[str, Any]:
-    """The result as JSON-ready data."""
+    """The result as JSON-ready data (`summary.baselined` only when a baseline was used)."""
     counts = result.counts()
+    summary = {
+        "files": result.files,
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "infos": counts["info"],
+    }
+    if result.baselined is not None:
+        summary["baselined"] = result.baselined
     return {
         "tool": "billcheck",
         "version": __version__,
         "findings": [finding.to_dict() for finding in result.findings],
-        "summary": {
-            "files": result.files,
-            "errors": counts["error"],
-            "warnings": counts["warning"],
-            "infos": counts["info"],
-        },
+        "summary": summary,
     }

@@ -1,7 +1,14 @@
-"""Text output: one line per finding, `path:line:col: severity RULE message`, then a summary."""
+"""Text output: one line per finding, `path:line:col: severity RULE message`, then a summary.
+
+With `show_source`, the offending source line follows each finding, with a caret under the
+column. Lines are read from the files only when they are reported (documents from
+standard input are kept in the result), so a run without the option reads nothing more.
+"""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import TextIO
 
 from ..checker import CheckResult
@@ -10,18 +17,52 @@ from ..findings import Finding
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _RESET = "\033[0m"
 _BOLD = "\033[1m"
+_DIM = "\033[2m"
+# The line breaks libyaml counts, so a finding's line number finds its line here too.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# Control characters in a quoted line could move the cursor or recolour the terminal.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_MAX_SOURCE_BYTES = 64 * 1024 * 1024
+
+
+class SourceLines:
+    """The lines of the checked files, read lazily by display path and kept once read."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self._lines = {path: _LINE_BREAK.split(text) for path, text in texts.items()}
+
+    def line(self, path: str, number: int) -> str | None:
+        """Line `number` (1-based) of a file, or None when it cannot be had."""
+        if path not in self._lines:
+            self._lines[path] = _read_lines(Path(path))
+        lines = self._lines[path]
+        return lines[number - 1] if 1 <= number <= len(lines) else None
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        if path.stat().st_size > _MAX_SOURCE_BYTES:
+            return []
+        data = path.read_bytes()
+    except OSError:
+        return []
+    return _LINE_BREAK.split(data.decode("utf-8-sig", "replace"))
 
 
 class TextReporter:
-    """Human-readable lines, coloured only when asked (a terminal without NO_COLOR)."""
+    """Human-readable lines, coloured only when asked."""
 
-    def __init__(self, *, color: bool = False) -> None:
+    def __init__(self, *, color: bool = False, show_source: bool = False) -> None:
         self.color = color
+        self.show_source = show_source
 
     def report(self, result: CheckResult, out: TextIO) -> None:
-        """Write each finding and the summary line."""
+        """Write each finding (with its source line when asked) and the summary line."""
+        sources = SourceLines(result.texts) if self.show_source else None
         for finding in result.findings:
             out.write(self.line(finding) + "\n")
+            if sources is not None:
+                out.write(self.source_excerpt(finding, sources))
             if finding.hint:
                 out.write(f"    hint: {finding.hint}\n")
         out.write(summary_line(result) + "\n")
@@ -30,21 +71,42 @@ class TextReporter:
         """One finding as `path:line:col: severity RULE message`."""
         loc = finding.location
         where = f"{loc.path}:{loc.line}:{loc.column}:"
-        severity = finding.severity
+        severity: str = finding.severity
         if self.color:
             where = f"{_BOLD}{where}{_RESET}"
             severity = f"{_COLORS[severity]}{severity}{_RESET}"
         return f"{where} {severity} {finding.rule} {finding.message}"
 
+    def source_excerpt(self, finding: Finding, sources: SourceLines) -> str:
+        """The finding's source line and a caret under its column, or nothing."""
+        loc = finding.location
+        text = sources.line(loc.path, loc.line)
+        if text is None:
+            return ""
+        text = _CONTROL.sub("?", text)
+        # Tabs before the column stay tabs, so the caret lines up however they are shown.
+        pad = "".join("\t" if char == "\t" else " " for char in text[: loc.column - 1])
+        pad += " " * max(0, loc.column - 1 - len(text))
+        gutter = str(loc.line)
+        caret = "^"
+        if self.color:
+            gutter = f"{_DIM}{gutter}{_RESET}"
+            caret = f"{_COLORS[finding.severity]}{caret}{_RESET}"
+        blank = " " * len(str(loc.line))
+        return f"    {gutter} | {text}\n    {blank} | {pad}{caret}\n"
+
 
 def summary_line(result: CheckResult) -> str:
-    """`3 files checked: 1 error, 0 warnings, 0 infos`."""
+    """`3 files checked: 1 error, 0 warnings, 0 infos` (and `, 2 baselined` with a baseline)."""
     counts = result.counts()
     files = "file" if result.files == 1 else "files"
-    return (
+    line = (
         f"{result.files} {files} checked: {_plural(counts['error'], 'error')}, "
         f"{_plural(counts['warning'], 'warning')}, {_plural(counts['info'], 'info')}"
     )
+    if result.baselined is not None:
+        line += f", {result.baselined} baselined"
+    return line
 
 
 def _plural(count: int, noun: str) -> str:
