@@ -51,7 +51,9 @@ def billcheck_process() -> Iterator[Callable[..., subprocess.CompletedProcess[st
     """Run billcheck as a real process (`python -m validator`) from this checkout."""
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), NO_COLOR="1")
 
-    def run(*args: str, cwd: Path | None = None, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, cwd: Path | None = None, **kwargs: object
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "validator", *args], cwd=cwd, env=env,
             capture_output=True, text=True, check=False, **kwargs,  # type: ignore[call-overload]

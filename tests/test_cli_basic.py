@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+Tree = Callable[..., Path]
+Cli = Callable[..., Any]
 
 CLEAN = {
     "accounts.yaml": """\
@@ -35,14 +39,14 @@ def plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
 
 
-def test_clean_tree_exits_0_with_a_summary(tree: Callable[..., Path], cli: Callable[..., object]) -> None:
+def test_clean_tree_exits_0_with_a_summary(tree: Tree, cli: Cli) -> None:
     tree(CLEAN)
     result = cli("validate")
     assert result.exit_code == 0
     assert result.output == "1 file checked: 0 errors, 0 warnings, 0 infos\n"
 
 
-def test_findings_exit_1_with_one_sorted_line_each(tree: Callable[..., Path], cli: Callable[..., object]) -> None:
+def test_findings_exit_1_with_one_sorted_line_each(tree: Tree, cli: Cli) -> None:
     tree(BROKEN)
     result = cli("validate")
     assert result.exit_code == 1
@@ -58,7 +62,7 @@ def test_findings_exit_1_with_one_sorted_line_each(tree: Callable[..., Path], cl
     )
 
 
-def test_json_output_has_the_spec_shape(tree: Callable[..., Path], cli: Callable[..., object]) -> None:
+def test_json_output_has_the_spec_shape(tree: Tree, cli: Cli) -> None:
     tree(BROKEN)
     result = cli("validate", "--format", "json")
     assert result.exit_code == 1
@@ -75,14 +79,14 @@ def test_json_output_has_the_spec_shape(tree: Callable[..., Path], cli: Callable
     assert "entity" not in document["findings"][2]
 
 
-def test_output_file_receives_the_report(tree: Callable[..., Path], cli: Callable[..., object]) -> None:
+def test_output_file_receives_the_report(tree: Tree, cli: Cli) -> None:
     root = tree(CLEAN)
     result = cli("validate", "--format", "json", "--output", "report.json")
     assert result.exit_code == 0 and result.output == ""
     assert json.loads((root / "report.json").read_text())["summary"]["files"] == 1
 
 
-def test_missing_path_and_bad_options_exit_2(tree: Callable[..., Path], cli: Callable[..., object]) -> None:
+def test_missing_path_and_bad_options_exit_2(tree: Tree, cli: Cli) -> None:
     tree(CLEAN)
     missing = cli("validate", "nowhere")
     assert missing.exit_code == 2
@@ -92,13 +96,13 @@ def test_missing_path_and_bad_options_exit_2(tree: Callable[..., Path], cli: Cal
     assert cli("validate", "--select", "BC999").exit_code == 2
 
 
-def test_fail_on_warning_counts_warnings(tree: Callable[..., Path], cli: Callable[..., object]) -> None:
+def test_fail_on_warning_counts_warnings(tree: Tree, cli: Cli) -> None:
     tree({"a.yaml": "accounts:\n  - {code: acme, name: on, emailAddress: a@b.example}\n"})
     assert cli("validate").exit_code == 0
     assert cli("validate", "--fail-on", "warning").exit_code == 1
 
 
-def test_select_and_ignore_take_ids_and_prefixes(tree: Callable[..., Path], cli: Callable[..., object]) -> None:
+def test_select_and_ignore_take_ids_and_prefixes(tree: Tree, cli: Cli) -> None:
     tree(BROKEN)
     assert "BC001" not in cli("validate", "--select", "BC1").output
     ignored = cli("validate", "--ignore", "BC101,BC102")
@@ -106,7 +110,7 @@ def test_select_and_ignore_take_ids_and_prefixes(tree: Callable[..., Path], cli:
     assert ignored.exit_code == 1
 
 
-def test_config_file_sets_severity_and_turns_rules_off(tree: Callable[..., Path], cli: Callable[..., object]) -> None:
+def test_config_file_sets_severity_and_turns_rules_off(tree: Tree, cli: Cli) -> None:
     tree({**BROKEN, ".billcheck.yaml": "rules:\n  BC001: off\n  BC101: warning\n  BC102: off\n"})
     result = cli("validate")
     assert result.exit_code == 0
@@ -114,24 +118,26 @@ def test_config_file_sets_severity_and_turns_rules_off(tree: Callable[..., Path]
     assert result.output.endswith("2 files checked: 0 errors, 1 warning, 0 infos\n")
 
 
-def test_config_file_paths_and_excludes(tree: Callable[..., Path], cli: Callable[..., object]) -> None:
+def test_config_file_paths_and_excludes(tree: Tree, cli: Cli) -> None:
     tree({**BROKEN, "ok/a.yaml": CLEAN["accounts.yaml"],
           ".billcheck.yaml": "paths: [ok, z.yaml]\nexclude: ['z.yaml']\n"})
     assert cli("validate").output == "1 file checked: 0 errors, 0 warnings, 0 infos\n"
 
 
-def test_a_broken_config_file_is_exit_2_with_its_location(tree: Callable[..., Path], cli: Callable[..., object]) -> None:
+def test_a_broken_config_file_is_exit_2_with_its_location(tree: Tree, cli: Cli) -> None:
     tree({**CLEAN, ".billcheck.yaml": "rules:\n  BC302: sometimes\n"})
     result = cli("validate")
     assert result.exit_code == 2
-    assert result.output.startswith("billcheck: .billcheck.yaml:2:10: invalid config at rules/BC302")
+    assert result.output.startswith(
+        "billcheck: .billcheck.yaml:2:10: invalid config at rules/BC302"
+    )
     tree({**CLEAN, "custom.yaml": "rules: [\n"})
     result = cli("validate", "accounts.yaml", "--config", "custom.yaml")
     assert result.exit_code == 2
     assert "custom.yaml:2:1:" in result.output
 
 
-def test_inline_suppression_silences_a_finding(tree: Callable[..., Path], cli: Callable[..., object]) -> None:
+def test_inline_suppression_silences_a_finding(tree: Tree, cli: Cli) -> None:
     tree({"a.yaml": (
         "accounts:\n"
         "  # billcheck: ignore[BC102]\n"
@@ -153,12 +159,14 @@ def test_rules_lists_every_rule(cli: Callable[..., object]) -> None:
 def test_explain_prints_the_rule_docs(cli: Callable[..., object]) -> None:
     result = cli("explain", "bc101")
     assert result.exit_code == 0
-    assert result.output.startswith("BC101 unknown-field (default severity: error)\n\nUnknown field")
+    assert result.output.startswith(
+        "BC101 unknown-field (default severity: error)\n\nUnknown field"
+    )
     assert "Use instead" in result.output
     assert cli("explain", "BC999").exit_code == 2
 
 
-def test_the_checked_tree_is_never_modified(tree: Callable[..., Path], cli: Callable[..., object]) -> None:
+def test_the_checked_tree_is_never_modified(tree: Tree, cli: Cli) -> None:
     root = tree(BROKEN)
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
     cli("validate", "--format", "json")
@@ -166,10 +174,12 @@ def test_the_checked_tree_is_never_modified(tree: Callable[..., Path], cli: Call
     assert after == before
 
 
-def test_a_real_process_never_prints_a_traceback(tree: Callable[..., Path], billcheck_process: Callable[..., object]) -> None:
-    root = tree({"a.yaml": "a: !!python/object/apply:os.system ['echo hacked']\n", "b.yaml": "\x00"})
+def test_a_real_process_never_prints_a_traceback(tree: Tree, billcheck_process: Cli) -> None:
+    root = tree({
+        "a.yaml": "a: !!python/object/apply:os.system ['echo hacked']\n", "b.yaml": "\x00",
+    })
     result = billcheck_process("validate", cwd=root)
-    assert result.returncode == 1  # type: ignore[attr-defined]
-    assert "Traceback" not in result.stderr  # type: ignore[attr-defined]
-    assert "hacked" not in result.stdout  # type: ignore[attr-defined]
-    assert "BC003" in result.stdout  # type: ignore[attr-defined]
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "hacked" not in result.stdout
+    assert "BC003" in result.stdout

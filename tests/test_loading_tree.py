@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import write_tree
+
 from validator.checker import RuleSelection, check_paths
 from validator.config import Config
 from validator.tree import MissingPath, discover, is_excluded

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
-
 from conftest import write_tree
+
 from validator.checker import RuleSelection, check_paths
 from validator.config import Config
 from validator.engine import all_rules
@@ -66,10 +66,14 @@ def test_every_rule_with_a_check_has_failing_and_passing_cases() -> None:
         if registered.check is None and registered.id not in by_rule:
             continue
         cases = by_rule.get(registered.id, [])
-        failing = [c for c in cases if any(f["rule"] == registered.id for f in c.get("findings", []))]
-        passing = [c for c in cases if not any(f["rule"] == registered.id for f in c.get("findings", []))]
+        failing = [c for c in cases if _fires(c, registered.id)]
+        passing = [c for c in cases if not _fires(c, registered.id)]
         assert failing, f"{registered.id} has no failing case in tests/rule_cases/"
         assert passing, f"{registered.id} has no passing case in tests/rule_cases/"
+
+
+def _fires(case: dict[str, Any], rule_id: str) -> bool:
+    return any(f["rule"] == rule_id for f in case.get("findings", []))
 
 
 @pytest.mark.parametrize("registered", all_rules(), ids=lambda r: r.id)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import write_tree
+
 from validator.checker import RuleSelection, check_paths
 from validator.config import Config
 
@@ -22,7 +22,8 @@ PRICING_HEAD = (
 
 CASES = [
     ("unknown field with a close name", ACCOUNT_HEAD + "    emailAdress: x\n",
-     ("BC101", 5, 5, "unknown field 'emailAdress' in account 'acme' (did you mean 'emailAddress'?)")),
+     ("BC101", 5, 5,
+      "unknown field 'emailAdress' in account 'acme' (did you mean 'emailAddress'?)")),
     ("unknown field without a close name", ACCOUNT_HEAD + "    colour: red\n",
      ("BC101", 5, 5, "unknown field 'colour' in account 'acme'")),
     ("missing required field", "accounts:\n  - code: acme\n    name: Acme\n",
@@ -49,7 +50,7 @@ CASES = [
                       "(ISO 4217, like USD)")),
     ("code with a tab", ACCOUNT_HEAD.replace("code: acme", 'code: "ac\\tme"'),
      ("BC103", 2, 11, "'code' 'ac\\tme' is not valid: a code is 1 to 80 characters with no "
-                      "control characters and no whitespace other than single spaces between words")),
+      "control characters and no whitespace other than single spaces between words")),
     ("code too long", ACCOUNT_HEAD.replace("code: acme", "code: " + "x" * 81),
      ("BC103", 2, 11, "'code' must be at most 80 characters long, not '" + "x" * 56 + "...")),
     ("empty pricing bands", PRICING_HEAD.replace("\n      - {lowerLimit: 0, unitPrice: 1}", " []"),

@@ -14,7 +14,7 @@ from typing import Any
 
 from .loading import LoadLimits
 from .schema import validator
-from .tree import read_text, SourceFile
+from .tree import SourceFile, read_text
 from .yamlload import load
 
 CONFIG_NAME = ".billcheck.yaml"
@@ -80,21 +80,21 @@ def _parse(path: Path, shown: str) -> Config:
 def _validate(data: Any, loaded: Any, shown: str) -> None:
     try:
         errors = list(validator("config").iter_errors(data))
-    except ValueError as error:
-        raise ConfigError(f"{shown}:1:1: {error}") from None
+    except ValueError as unsupported:
+        raise ConfigError(f"{shown}:1:1: {unsupported}") from None
     if not errors:
         return
-    error = errors[0]
+    first = errors[0]
     node: Any = data
     line, column = loaded.positions.start(data) or (1, 1)
-    for step in error.instance_path:
+    for step in first.instance_path:
         mark = loaded.positions.value_mark(node, step)
         if mark is None:
             break
         line, column = mark
         node = node[step]
-    where = "/".join(map(str, error.instance_path)) or "top level"
-    raise ConfigError(f"{shown}:{line}:{column}: invalid config at {where}: {error.message}")
+    where = "/".join(map(str, first.instance_path)) or "top level"
+    raise ConfigError(f"{shown}:{line}:{column}: invalid config at {where}: {first.message}")
 
 
 def _build(data: dict[str, Any], shown: str) -> Config:

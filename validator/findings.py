@@ -12,7 +12,7 @@ SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """Where a finding points: a file path (relative, `/`-separated) and a 1-based line and column."""
+    """Where a finding points: a relative, `/`-separated path and a 1-based line and column."""
 
     path: str
     line: int = 1
@@ -21,7 +21,7 @@ class Location:
 
 @dataclass(frozen=True)
 class EntityRef:
-    """The entity a finding belongs to: its kind (`accountPlan`) and code (None when it has none)."""
+    """The entity a finding belongs to: its kind (`accountPlan`) and code (None if it has none)."""
 
     kind: str
     code: str | None
