@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 
 from .. import periods
 from ..engine import Report, rule
@@ -14,6 +15,7 @@ from .dates import span_of
 DEFAULT_CHILD_BILLING_MODE = "PARENT_BREAKDOWN"
 # The org epoch fields BC401 checks, with the frequency each one anchors.
 ORG_MONTH_END_FIELDS = (("monthEpoch", "MONTHLY"), ("yearEpoch", "ANNUALLY"))
+MONTH_END_FREQUENCIES = ("MONTHLY", "ANNUALLY")
 FREQUENCY_WORDS = {"DAILY": ("daily", "days"), "WEEKLY": ("weekly", "weeks"),
                    "MONTHLY": ("monthly", "months"), "ANNUALLY": ("annually", "years")}
 EPOCH_SOURCES = {"accountPlan": "the account plan's billEpoch",
@@ -33,13 +35,19 @@ def _frequencies(model: Model, account_plans: Iterable[Entity]) -> set[str]:
 
 
 def _month_end_report(
-    entity: Entity, field: str, epoch: datetime.date | None, frequencies: set[str]
+    entity: Entity, field: str, frequencies: Callable[[], set[str]]
 ) -> Iterator[Report]:
-    """A BC401 report for an epoch field when it is on day 29–31 for a frequency it anchors."""
-    if epoch is None:
+    """A BC401 report for an epoch field on day 29–31 when it anchors a frequency at risk.
+
+    `frequencies` gives the bill frequencies the epoch anchors; it is only called for an
+    epoch that could be at risk.
+    """
+    epoch = entity.date(field)
+    if epoch is None or not any(periods.month_end_risk(epoch, f) for f in MONTH_END_FREQUENCIES):
         return
-    for frequency in ("MONTHLY", "ANNUALLY"):
-        if frequency in frequencies and periods.month_end_risk(epoch, frequency):
+    anchored = frequencies()
+    for frequency in MONTH_END_FREQUENCIES:
+        if frequency in anchored and periods.month_end_risk(epoch, frequency):
             next_first = periods.shift(epoch.replace(day=1), "MONTHLY", 1, 1)
             owner = "the organization" if entity.kind == "organization" else entity.label
             yield Report(
@@ -87,16 +95,19 @@ def month_end_bill_epoch(model: Model) -> Iterator[Report]:
     organization = model.organization
     if organization is not None:
         for field, frequency in ORG_MONTH_END_FIELDS:
-            yield from _month_end_report(organization, field, organization.date(field),
-                                         {frequency})
+            yield from _month_end_report(organization, field, partial(set, (frequency,)))
     for account in model.entities["account"]:
-        own_plans = model.account_plans_by_account.get(account.code or "", [])
-        uses_account_epoch = [p for p in own_plans if p.date("billEpoch") is None]
-        yield from _month_end_report(account, "billEpoch", account.date("billEpoch"),
-                                     _frequencies(model, uses_account_epoch))
+        yield from _month_end_report(account, "billEpoch", partial(_account_epoch_frequencies,
+                                                                   model, account))
     for account_plan in model.entities["accountPlan"]:
-        yield from _month_end_report(account_plan, "billEpoch", account_plan.date("billEpoch"),
-                                     _frequencies(model, [account_plan]))
+        yield from _month_end_report(account_plan, "billEpoch",
+                                     partial(_frequencies, model, [account_plan]))
+
+
+def _account_epoch_frequencies(model: Model, account: Entity) -> set[str]:
+    """The frequencies of the account's plans that take their epoch from the account."""
+    own_plans = model.account_plans_by_account.get(account.code or "", [])
+    return _frequencies(model, [p for p in own_plans if p.date("billEpoch") is None])
 
 
 @rule("BC402", "bill-epoch-after-end", "warning")

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from ..engine import Report, rule
 from ..entities import Entity
-from ..model import Model, active_interval, overlaps, sorted_by_start
+from ..model import Model, active_interval, overlaps
 
 Span = tuple[datetime.date, datetime.date | None]
 
@@ -30,8 +30,13 @@ def span_of(entity: Entity | None) -> Span | None:
 
 
 def by_start(entities: Iterable[Entity]) -> list[tuple[Span, Entity]]:
-    """The entities that cover at least one day, with their spans, sorted by start date."""
-    return [(span, e) for e in sorted_by_start(list(entities)) if (span := span_of(e)) is not None]
+    """The entities that cover at least one day, with their spans, sorted by start date.
+
+    Of two starting the same day the one earlier in the tree comes first (as in
+    `model.sorted_by_start`).
+    """
+    spans = [(span, e) for e in entities if (span := span_of(e)) is not None]
+    return sorted(spans, key=lambda pair: (pair[0][0], pair[1].order))
 
 
 def describe_span(span: Span) -> str:
@@ -339,13 +344,13 @@ def gap_between_account_plans(model: Model) -> Iterator[Report]:
 def _gaps(account_plans: list[Entity]) -> Iterator[tuple[Entity, Entity]]:
     """(plan before, plan after) for every gap in the plans' coverage, in date order."""
     covering: Entity | None = None  # the plan that covers the furthest so far
+    covered_until: datetime.date | None = None
     for (start, end), account_plan in by_start(account_plans):
         if covering is not None:
-            covered_until = covering.date("endDate")
             if covered_until is None:
                 return
             if start > covered_until:
                 yield covering, account_plan
             if end is not None and end <= covered_until:
                 continue
-        covering = account_plan
+        covering, covered_until = account_plan, end
