@@ -78,10 +78,10 @@ def month_end_bill_epoch(model: Model) -> Iterator[Report]:
     an epoch on Jan 31 bills on Feb 28 (Feb 29 in a leap year), Mar 31, Apr 30, so bills
     come at uneven intervals and on dates nobody chose; an annual Feb 29 bills on Feb 28
     in common years. Reported once per field that sets the day: an account plan's
-    billEpoch when it attaches a monthly or annual plan; an account's billEpoch when at
-    least one of its account plans without an epoch of its own attaches one (an account
-    epoch that no monthly or annual plan uses sets no such bill date); the organization's
-    monthEpoch and yearEpoch always.
+    billEpoch when it attaches a monthly or annual plan; an account's billEpoch unless
+    every account plan that takes its epoch from the account is daily, weekly or ad hoc
+    (with no such plan yet, the epoch anchors whatever plan comes next); the
+    organization's monthEpoch and yearEpoch always.
 
     Example
         accounts:
@@ -105,9 +105,14 @@ def month_end_bill_epoch(model: Model) -> Iterator[Report]:
 
 
 def _account_epoch_frequencies(model: Model, account: Entity) -> set[str]:
-    """The frequencies of the account's plans that take their epoch from the account."""
+    """The frequencies of the account's plans that take their epoch from the account.
+
+    While no plan takes it, the account's epoch is the anchor of whichever plan is
+    attached next, monthly or annual as likely as not, so it counts as both.
+    """
     own_plans = model.account_plans_by_account.get(account.code or "", [])
-    return _frequencies(model, [p for p in own_plans if p.date("billEpoch") is None])
+    users = [p for p in own_plans if p.date("billEpoch") is None]
+    return _frequencies(model, users) if users else set(MONTH_END_FREQUENCIES)
 
 
 @rule("BC402", "bill-epoch-after-end", "warning")
