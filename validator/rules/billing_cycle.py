@@ -148,8 +148,8 @@ def bill_epoch_after_end(model: Model) -> Iterator[Report]:
         )
 
 
-@rule("BC403", "standing-charge-offset-not-below-interval", "error")
-def standing_charge_offset_not_below_interval(model: Model) -> Iterator[Report]:
+@rule("BC403", "standing-charge-offset-too-large", "error")
+def standing_charge_offset_too_large(model: Model) -> Iterator[Report]:
     """standingChargeOffset is not less than standingChargeInterval.
 
     Why is this bad?

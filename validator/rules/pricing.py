@@ -70,8 +70,8 @@ def _band_problems(pricing: Entity, field: str, bands: Any) -> Iterator[Report]:
         previous = limit
 
 
-@rule("BC602", "overage-bands-need-tiers-per-period", "error")
-def overage_bands_need_tiers_per_period(model: Model) -> Iterator[Report]:
+@rule("BC602", "unsupported-overage-bands", "error")
+def unsupported_overage_bands(model: Model) -> Iterator[Report]:
     """overagePricingBands on a pricing with cumulative false or tiersSpanPlan true.
 
     Why is this bad?
