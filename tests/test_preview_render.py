@@ -314,6 +314,12 @@ def test_a_user_html_template_is_autoescaped_and_can_extend_the_builtin_one(tmp_
     assert "<h1>Bill preview</h1>" in html
 
 
+def test_html_format_escapes_a_user_template_whatever_its_name(tmp_path: Path) -> None:
+    template = write(tmp_path / "page.txt", "{{ accounts[1].code }}\n")
+    assert render(document(), "html", template) == "&lt;script&gt;alert(1)&lt;/script&gt;\n"
+    assert render(document(), "text", template) == "<script>alert(1)</script>\n"
+
+
 def test_an_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown preview format 'pdf'"):
         render(document(), "pdf")
@@ -366,6 +372,7 @@ def test_the_html_preview_loads_in_a_headless_browser(tmp_path: Path) -> None:
     assert '<td class="num money bill-total">15284 JPY</td>' in dom
     assert "&lt;script&gt;alert(1)&lt;/script&gt;</h2>" in dom
     assert "<script" not in dom
+    assert "<title>acme, 2025-02: 227.50 USD</title>" in dom  # the inline SVG chart
     screenshot = tmp_path / "preview.png"
     shot = _headless(binary, tmp_path / "profile", "--window-size=1280,2000",
                      f"--screenshot={screenshot}", page.as_uri())

@@ -60,9 +60,7 @@ def _chart(currency: str, bills: Sequence[BillTotal], colours: dict[str, str]) -
     accounts = list(dict.fromkeys(bill.account for bill in bills))
     months = _month_range(min(b.month for b in bills), max(b.month for b in bills))
     sums = _monthly_sums(bills)
-    values = [sums.get((account, month)) for month in months for account in accounts]
-    present = [value for value in values if value is not None]
-    scale = _Scale.fit(min(present), max(present))
+    scale = _Scale.fit(min(sums.values()), max(sums.values()))
     labels = {key: format_amount(value, currency) for key, value in sums.items()}
     layout = _Layout.of(scale, accounts, months, labels)
     return {
