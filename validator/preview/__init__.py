@@ -1,0 +1,1 @@
+"""Bill previews: computing the bills a configuration produces, and rendering them."""
