@@ -278,13 +278,13 @@ accountPlans:
 """})
     document = show_json(cli, "acme", "--as-of", "2025-03-01")
     assert [(f["rule"], f["line"]) for f in document["findings"]] == [
-        ("BC102", 22), ("BC101", 25), ("BC005", 25), ("BC002", 29),
+        ("BC102", 22), ("BC101", 25), ("BC005", 25), ("BC302", 28), ("BC002", 29),
     ]
     assert document["findings"][1]["entity"] == {"kind": "accountPlan", "code": "typo"}
     assert [entry["code"] for entry in document["accountPlans"]] == ["p", None]
     text = cli("show", "acme", "--as-of", "2025-03-01")
     assert text.exit_code == 0
-    assert "Findings (4)" in text.output
+    assert "Findings (5)" in text.output
     assert "  tree.yaml:29:5: error BC002 duplicate key 'startDate'" in text.output
 
 
