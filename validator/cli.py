@@ -99,11 +99,15 @@ STDIN = "-"
               help="Fail only on findings not in FILE; a missing FILE is written with today's.")
 @click.option("--update-baseline", is_flag=True,
               help="Rewrite the --baseline file with the current findings.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Parse and check every file afresh, without reading or writing the cache "
+                   "(kept in $BILLCHECK_CACHE_DIR, else $XDG_CACHE_HOME/billcheck or "
+                   "~/.cache/billcheck).")
 def validate(
     paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...],
     config_file: str | None, select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str,
     as_of: str | None, stdin_filename: str | None, show_source: bool, color: str,
-    baseline_file: str | None, update_baseline: bool,
+    baseline_file: str | None, update_baseline: bool, no_cache: bool,
 ) -> None:
     """Check the config tree under PATHS (default: the current directory; '-': stdin)."""
     from .checker import RuleSelection, check_paths, known_rule_ids
@@ -124,8 +128,9 @@ def validate(
     stdin = _stdin_source(paths, stdin_filename, cwd)
     given = tuple(path for path in paths if path != STDIN)
     targets = given or (() if stdin is not None else config.paths or (".",))
+    cache = None if no_cache else _open_cache(config)
     try:
-        result = check_paths(targets, config, selection, cwd, date, stdin)
+        result = check_paths(targets, config, selection, cwd, date, stdin, cache)
     except MissingPath as missing:
         raise UsageFailure(f"path not found: {missing}") from None
     if baseline_file is not None:
@@ -133,6 +138,14 @@ def validate(
     for output_format, output_file in destinations:
         _write(output_file, _reporting(result, output_format, color, show_source))
     sys.exit(EXIT_FINDINGS if result.fails(fail_on) else EXIT_OK)
+
+
+def _open_cache(config: Any) -> Any:
+    """The load cache for this run's limits (None when no cache directory is known)."""
+    from .cache import open_cache
+
+    limits = config.limits
+    return open_cache((limits.max_file_bytes, limits.max_depth, limits.max_alias_nodes))
 
 
 def pair_outputs(

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from .findings import EntityRef, Location
-from .yamlload import Mark, Positions
+from .positions import Mark, Positions
 
 # Top-level key → the kind of entity its items are.
 COLLECTIONS: dict[str, str] = {

@@ -13,13 +13,17 @@ import difflib
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from .entities import COLLECTIONS, Entity
-from .findings import Finding, Location
-from .tree import ReadProblem, SourceFile, read_text
-from .yamlload import Limits, LoadResult, Positions, Problem, Suspect, load
+from .findings import EntityRef, Finding, Location
+from .positions import CachedPositions, Positions, Suspect, mirror
+from .tree import ReadProblem, SourceFile, decode_text, read_bytes
+
+if TYPE_CHECKING:
+    from .cache import FileCache
+    from .yamlload import Problem
 
 DATE_FIELDS = frozenset({
     "startDate", "endDate", "billEpoch", "dayEpoch", "weekEpoch", "monthEpoch", "yearEpoch",
@@ -60,8 +64,10 @@ class TextSource:
 class LoadedTree:
     """Every entity of the tree in file order, the load findings, and the comments that silence.
 
-    `paths` lists every file read (display paths, in order); `texts` keeps the text of the
-    documents that do not live on disk, so a reporter can still quote their lines.
+    `schema` holds each entity's schema findings, in step with `entities` (empty when the
+    entity is valid). `paths` lists every file read (display paths, in order); `texts`
+    keeps the text of the documents that do not live on disk, so a reporter can still
+    quote their lines.
     """
 
     entities: list[Entity] = field(default_factory=list)
@@ -71,40 +77,212 @@ class LoadedTree:
     suspects: list[tuple[str, Suspect]] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
+    schema: list[list[Finding]] = field(default_factory=list)
 
 
-def load_tree(files: Sequence[SourceFile | TextSource], limits: LoadLimits) -> LoadedTree:
-    """Read, parse and split every file (or text under its display name); never raises."""
+@dataclass
+class FileLoad:
+    """What one file holds once read: the cache keeps exactly this, plain data throughout.
+
+    `entities` locate each entity in `documents` as (kind, document index, collection key,
+    item index or -1 for the organization mapping, line, column). `fatal` is set when the
+    file contributes nothing but `findings` (a syntax error, a document that is not a
+    mapping). `schema` is each entity's schema findings, once they have been checked.
+    """
+
+    length: int
+    documents: list[Any]
+    positions: Positions
+    entities: list[tuple[str, int, Any, int, int, int]]
+    findings: list[Finding]
+    suspects: list[Suspect]
+    suppressions: list[tuple[int, frozenset[str]]]
+    fatal: bool = False
+    schema: list[list[Finding]] | None = None
+    text: str | None = None  # kept for documents that are not on disk (never cached)
+
+
+def load_tree(
+    files: Sequence[SourceFile | TextSource], limits: LoadLimits, cache: FileCache | None = None
+) -> LoadedTree:
+    """Read, parse, split and schema-check every file (or text under its display name).
+
+    Never raises. With a `cache`, a file whose entry exists is not parsed or checked
+    again, and each file read afresh gets an entry; standard input is never cached.
+    """
     tree = LoadedTree()
     total_bytes = 0
-    yaml_limits = Limits(max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes)
     for file in files:
         tree.files += 1
         tree.paths.append(file.display)
-        text, problem = _text_of(file, limits.max_file_bytes)
+        loaded, key, problem = _load_file(file, limits, cache)
         if problem is not None:
             tree.findings.append(Finding(
                 problem.rule, "error", problem.message, Location(file.display, *problem.mark),
                 hint=problem.hint,
             ))
             continue
-        assert text is not None
-        if isinstance(file, TextSource):
-            tree.texts[file.display] = text
-        total_bytes += len(text)
+        assert loaded is not None
+        if loaded.text is not None:
+            tree.texts[file.display] = loaded.text
+        total_bytes += loaded.length
         if total_bytes > limits.max_total_bytes:
             tree.findings.append(_total_size_finding(file.display, limits.max_total_bytes))
             continue
-        tree.suppressions.extend(find_suppressions(file.display, text))
-        _add_file(tree, file.display, load(text, yaml_limits), limits.max_entities)
+        tree.suppressions.extend(
+            Suppression(file.display, line, rules) for line, rules in loaded.suppressions
+        )
+        _add_file(tree, file.display, loaded, limits.max_entities)
+        if cache is not None and key is not None:
+            cache.put(key, _to_entry(loaded))
     return tree
 
 
-def _text_of(
-    source: SourceFile | TextSource, max_bytes: int
-) -> tuple[str | None, ReadProblem | None]:
-    if isinstance(source, SourceFile):
-        return read_text(source, max_bytes)
+def _load_file(
+    file: SourceFile | TextSource, limits: LoadLimits, cache: FileCache | None
+) -> tuple[FileLoad | None, str | None, ReadProblem | None]:
+    """The file's load from the cache or afresh, the cache key to store it under, or why not."""
+    if isinstance(file, TextSource):
+        text, problem = _text_of(file, limits.max_file_bytes)
+        if text is None:
+            return None, None, problem
+        loaded = _parse(text, limits)
+        loaded.text = text
+        return loaded, None, None
+    data, problem = read_bytes(file, limits.max_file_bytes)
+    if data is None:
+        return None, None, problem
+    key = cache.key(file.display, data) if cache is not None else None
+    if cache is not None and key is not None:
+        cached = _from_entry(cache.get(key))
+        if cached is not None:
+            return cached, None, None
+    text, problem = decode_text(data)
+    if text is None:
+        return None, None, problem
+    return _parse(text, limits), key, None
+
+
+def _parse(text: str, limits: LoadLimits) -> FileLoad:
+    """Parse one file's text and locate its entities and structural findings."""
+    from .yamlload import Limits, load
+
+    loaded = load(text, Limits(max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes))
+    suppressions = [(s.line, s.rules) for s in find_suppressions("", text)]
+    result = FileLoad(len(text), loaded.documents, loaded.positions, [], [], loaded.suspects,
+                      suppressions)
+    if loaded.fatal is not None:
+        result.findings.append(_problem_finding("", loaded.fatal))
+        result.fatal = True
+        return result
+    result.findings.extend(_problem_finding("", problem) for problem in loaded.duplicates)
+    for index, document in enumerate(loaded.documents):
+        if document is None:
+            continue
+        if not isinstance(document, dict):
+            result.findings = [_not_a_mapping("", document, loaded.positions)]
+            result.fatal = True
+            return result
+        result.findings.extend(_split_document(index, document, loaded.positions, result.entities))
+    return result
+
+
+def _add_file(tree: LoadedTree, path: str, loaded: FileLoad, max_entities: int) -> None:
+    """Put one file's entities, findings and suspects into the tree (unless over the limit)."""
+    if loaded.fatal:
+        tree.findings.extend(_at_path(finding, path) for finding in loaded.findings)
+        return
+    offset = len(tree.entities)
+    documents = loaded.documents
+    file_entities = [
+        Entity(
+            kind,
+            documents[index][key] if item < 0 else documents[index][key][item],
+            path, loaded.positions, (line, column), offset + number,
+        )
+        for number, (kind, index, key, item, line, column) in enumerate(loaded.entities)
+    ]
+    if loaded.schema is None:
+        from .schema import check_entity
+
+        loaded.schema = [check_entity(entity) for entity in file_entities]
+        schema = loaded.schema
+    else:
+        schema = [[_at_path(f, path) for f in found] for found in loaded.schema]
+    if len(tree.entities) + len(file_entities) > max_entities:
+        tree.findings.append(Finding(
+            "BC004", "error",
+            f"the tree holds more than the limit of {max_entities} entities; "
+            "this file's entities were not checked",
+            Location(path, 1, 1),
+            hint="raise limits.maxEntities in .billcheck.yaml",
+        ))
+        return
+    tree.entities.extend(file_entities)
+    tree.schema.extend(schema)
+    tree.findings.extend(_at_path(finding, path) for finding in loaded.findings)
+    tree.suspects.extend((path, suspect) for suspect in loaded.suspects)
+
+
+def _at_path(finding: Finding, path: str) -> Finding:
+    """A finding of a file's load, placed in that file."""
+    if finding.location.path == path:
+        return finding
+    return replace(finding, location=replace(finding.location, path=path))
+
+
+# -- the cache entry: a FileLoad as plain data ---------------------------------------------
+
+
+def _to_entry(loaded: FileLoad) -> tuple[Any, ...]:
+    return (
+        loaded.length,
+        loaded.documents,
+        mirror(loaded.documents, loaded.positions),
+        loaded.entities,
+        [_finding_row(f) for f in loaded.findings],
+        [(s.key, s.text, s.kind, s.mark) for s in loaded.suspects],
+        [(line, tuple(sorted(rules))) for line, rules in loaded.suppressions],
+        loaded.fatal,
+        [[_finding_row(f) for f in found] for found in loaded.schema or ()],
+    )
+
+
+def _from_entry(entry: Any) -> FileLoad | None:
+    """A FileLoad from a cache entry; None for anything that is not a well-formed entry."""
+    try:
+        length, documents, serialised, entities, findings, suspects, suppressions, fatal, schema = (
+            entry
+        )
+        return FileLoad(
+            length, documents, CachedPositions(documents, serialised),
+            [tuple(item) for item in entities],
+            [_finding_of(row) for row in findings],
+            [Suspect(None, key, text, kind, tuple(mark)) for key, text, kind, mark in suspects],
+            [(line, frozenset(rules)) for line, rules in suppressions],
+            bool(fatal),
+            [[_finding_of(row) for row in found] for found in schema],
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+def _finding_row(finding: Finding) -> tuple[Any, ...]:
+    entity = (finding.entity.kind, finding.entity.code) if finding.entity else None
+    loc = finding.location
+    return (finding.rule, finding.severity, finding.message, loc.path, loc.line, loc.column,
+            entity, finding.hint, finding.anchor_lines)
+
+
+def _finding_of(row: Any) -> Finding:
+    rule, severity, message, path, line, column, entity, hint, anchor_lines = row
+    return Finding(
+        rule, severity, message, Location(path, line, column),
+        EntityRef(*entity) if entity is not None else None, hint, tuple(anchor_lines),
+    )
+
+
+def _text_of(source: TextSource, max_bytes: int) -> tuple[str | None, ReadProblem | None]:
     data = source.data.removeprefix(codecs.BOM_UTF8)
     if len(data) > max_bytes:
         return None, ReadProblem("BC004", f"input is {len(data)} bytes, over the limit of "
@@ -145,35 +323,6 @@ def find_suppressions(path: str, text: str) -> list[Suppression]:
     return found
 
 
-def _add_file(tree: LoadedTree, path: str, loaded: LoadResult, max_entities: int) -> None:
-    if loaded.fatal is not None:
-        tree.findings.append(_problem_finding(path, loaded.fatal))
-        return
-    file_entities: list[Entity] = []
-    file_findings = [_problem_finding(path, problem) for problem in loaded.duplicates]
-    for document in loaded.documents:
-        if document is None:
-            continue
-        if not isinstance(document, dict):
-            tree.findings.append(_not_a_mapping(path, document, loaded.positions))
-            return
-        file_findings.extend(
-            _split_document(document, path, loaded.positions, file_entities, len(tree.entities))
-        )
-    if len(tree.entities) + len(file_entities) > max_entities:
-        tree.findings.append(Finding(
-            "BC004", "error",
-            f"the tree holds more than the limit of {max_entities} entities; "
-            "this file's entities were not checked",
-            Location(path, 1, 1),
-            hint="raise limits.maxEntities in .billcheck.yaml",
-        ))
-        return
-    tree.entities.extend(file_entities)
-    tree.findings.extend(file_findings)
-    tree.suspects.extend((path, suspect) for suspect in loaded.suspects)
-
-
 def _problem_finding(path: str, problem: Problem) -> Finding:
     return Finding(problem.rule, "error", problem.message, Location(path, *problem.mark),
                    hint=problem.hint)
@@ -191,29 +340,31 @@ def _not_a_mapping(path: str, document: Any, positions: Positions) -> Finding:
 
 
 def _split_document(
-    document: dict[Any, Any], path: str, positions: Positions, out: list[Entity], offset: int
+    index: int, document: dict[Any, Any], positions: Positions,
+    out: list[tuple[str, int, Any, int, int, int]],
 ) -> Iterable[Finding]:
-    """Turn one document's collections into entities, reporting what is not a collection."""
+    """Locate one document's entities, reporting what is not a collection (path left blank)."""
     for key, value in document.items():
         kind = COLLECTIONS.get(key) if isinstance(key, str) else None
         if kind is None:
-            yield _unknown_collection(key, path, positions.key_mark(document, key))
+            yield _unknown_collection(key, "", positions.key_mark(document, key))
             continue
         value_mark = positions.value_mark(document, key) or (1, 1)
         if kind == "organization":
             if isinstance(value, dict):
-                out.append(Entity(kind, value, path, positions, value_mark, offset + len(out)))
+                out.append((kind, index, key, -1, *value_mark))
             else:
-                yield _wrong_shape(key, "a mapping", path, value_mark)
+                yield _wrong_shape(key, "a mapping", "", value_mark)
             continue
         if value is None:
             continue
         if not isinstance(value, list):
-            yield _wrong_shape(key, "a list", path, value_mark)
+            yield _wrong_shape(key, "a list", "", value_mark)
             continue
-        for index, item in enumerate(value):
-            mark = positions.value_mark(value, index) or value_mark
-            out.append(Entity(kind, item, path, positions, mark, offset + len(out)))
+        marks = positions.children.get(id(value)) or ()
+        for item in range(len(value)):
+            line, column = marks[item] if item < len(marks) else value_mark
+            out.append((kind, index, key, item, line, column))
 
 
 def _unknown_collection(key: Any, path: str, mark: tuple[int, int] | None) -> Finding:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from .yamlload import Mark
+from .positions import Mark
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -111,6 +111,14 @@ def is_excluded(display: str, patterns: Sequence[str]) -> bool:
 
 def read_text(file: SourceFile, max_bytes: int) -> tuple[str | None, ReadProblem | None]:
     """A file's text decoded as UTF-8 (a BOM is allowed), or why it cannot be had."""
+    data, problem = read_bytes(file, max_bytes)
+    if data is None:
+        return None, problem
+    return decode_text(data)
+
+
+def read_bytes(file: SourceFile, max_bytes: int) -> tuple[bytes | None, ReadProblem | None]:
+    """A file's bytes as stored, or why they cannot be had (unreadable, over the limit)."""
     try:
         size = file.path.stat().st_size
         if size > max_bytes:
@@ -122,6 +130,11 @@ def read_text(file: SourceFile, max_bytes: int) -> tuple[str | None, ReadProblem
         return None, ReadProblem("BC003", f"cannot read file: {error.strerror or error}")
     if len(data) > max_bytes:
         return None, _too_big(len(data), max_bytes)
+    return data, None
+
+
+def decode_text(data: bytes) -> tuple[str | None, ReadProblem | None]:
+    """A file's bytes decoded as UTF-8 (a leading BOM is dropped), or where they are not."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     try:

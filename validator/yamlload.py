@@ -29,6 +29,8 @@ from typing import Any
 import yaml
 from yaml import events
 
+from .positions import Mark, Positions, Suspect
+
 try:  # libyaml is bundled with PyYAML's wheels; the pure-Python parser is the fallback.
     from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
 
@@ -37,9 +39,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml.parser import Parser as _Parser  # type: ignore[assignment]
 
     _READER_OFFSETS_IN_BYTES = False
-
-# A mark is (line, column), both 1-based.
-Mark = tuple[int, int]
 
 _TAG = "tag:yaml.org,2002:"
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -100,54 +99,6 @@ class Limits:
 
     max_depth: int = 100
     max_alias_nodes: int = 10_000
-
-
-class Positions:
-    """Side table of positions: for each built dict or list, where it and its children start.
-
-    Keyed by `id()` of the container; the containers stay alive as long as the documents do.
-    A mapping's entry maps each key to `(key_mark, value_mark)`; a sequence's entry is the
-    list of its items' marks.
-    """
-
-    __slots__ = ("starts", "children")
-
-    def __init__(self) -> None:
-        self.starts: dict[int, Mark] = {}
-        self.children: dict[int, Any] = {}
-
-    def start(self, container: object) -> Mark | None:
-        """Where a dict or list starts, or None if it was not built by this loader."""
-        return self.starts.get(id(container))
-
-    def key_mark(self, mapping: dict[Any, Any], key: Any) -> Mark | None:
-        """Where a key of a mapping is written."""
-        entry = self.children.get(id(mapping))
-        pair = entry.get(key) if isinstance(entry, dict) else None
-        return pair[0] if pair else None
-
-    def value_mark(self, container: Any, key: Any) -> Mark | None:
-        """Where the value under a mapping key (or at a sequence index) is written."""
-        entry = self.children.get(id(container))
-        if entry is None:
-            return None
-        if isinstance(entry, dict):
-            pair = entry.get(key)
-            return pair[1] if pair else None
-        if isinstance(key, int) and 0 <= key < len(entry):
-            return entry[key]  # type: ignore[no-any-return]
-        return None
-
-
-@dataclass(frozen=True)
-class Suspect:
-    """A plain scalar read as a string that a YAML 1.1 reader would read as `kind`."""
-
-    container: Any
-    key: Any
-    text: str
-    kind: str  # "boolean" | "number" | "date"
-    mark: Mark
 
 
 @dataclass(frozen=True)
