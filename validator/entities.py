@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -28,12 +29,14 @@ COLLECTIONS: dict[str, str] = {
 KINDS: tuple[str, ...] = tuple(COLLECTIONS.values())
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Entity:
     """One entity as written: its kind, its fields, and where it and each field stand.
 
     `order` is the entity's place in the whole tree (files in sorted order, then line),
-    which decides which of two entities a pairwise finding belongs to.
+    which decides which of two entities a pairwise finding belongs to. `code` is the
+    entity's code, or None when it has none (account plans, pricings may not). Entities
+    are read, never changed, so the code and parsed dates are worked out once.
     """
 
     kind: str
@@ -42,12 +45,13 @@ class Entity:
     positions: Positions
     mark: Mark
     order: int
+    code: str | None = dataclasses.field(init=False, repr=False)
+    _dates: dict[str, datetime.date | None] | None = dataclasses.field(init=False, repr=False)
 
-    @property
-    def code(self) -> str | None:
-        """The entity's code, or None when it has none (account plans, pricings may not)."""
+    def __post_init__(self) -> None:
         code = self.data.get("code") if isinstance(self.data, dict) else None
-        return code if isinstance(code, str) else None
+        self.code = code if isinstance(code, str) else None
+        self._dates = None
 
     @property
     def ref(self) -> EntityRef:
@@ -68,8 +72,15 @@ class Entity:
 
     def date(self, field: str) -> datetime.date | None:
         """A date field as a date (schema validation has checked the format)."""
+        dates = self._dates
+        if dates is None:
+            dates = self._dates = {}
+        elif field in dates:
+            return dates[field]
         value = self.data.get(field)
-        return datetime.date.fromisoformat(value) if isinstance(value, str) else None
+        parsed = datetime.date.fromisoformat(value) if isinstance(value, str) else None
+        dates[field] = parsed
+        return parsed
 
     def decimal(self, field: str, default: Decimal | None = None) -> Decimal | None:
         """A number field as an exact Decimal (floats through their shortest repr)."""

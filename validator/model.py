@@ -46,6 +46,11 @@ REFERENCES: dict[str, dict[str, str]] = {
     "counterPricing": {"counter": "counter", "plan": "plan", "planTemplate": "planTemplate"},
 }
 
+# (kind, field) → the kind the field names, for the look-up on every `Model.ref`.
+_REFERENCE_KINDS: dict[tuple[str, str], str] = {
+    (kind, field): target for kind, fields in REFERENCES.items() for field, target in fields.items()
+}
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -68,16 +73,23 @@ class Model:
     def __init__(self, valid: Iterable[Entity], known: Iterable[Entity] = ()) -> None:
         self.entities: dict[str, list[Entity]] = {kind: [] for kind in KINDS}
         self.by_code: dict[str, dict[str, Entity]] = {kind: {} for kind in KINDS}
-        for entity in valid:
-            self.entities[entity.kind].append(entity)
-            if entity.code is not None:
-                self.by_code[entity.kind].setdefault(entity.code, entity)
         # Codes of every entity, valid or not, so a reference to an entity with a schema
         # error is not also reported as unknown.
         self.known_codes: dict[str, set[str]] = defaultdict(set)
-        for entity in (*known, *(e for es in self.entities.values() for e in es)):
+        entities, by_code, known_codes = self.entities, self.by_code, self.known_codes
+        for entity in valid:
+            kind, code = entity.kind, entity.code
+            entities[kind].append(entity)
+            if code is not None:
+                by_code[kind].setdefault(code, entity)
+                known_codes[kind].add(code)
+        for entity in known:
             if entity.code is not None:
-                self.known_codes[entity.kind].add(entity.code)
+                known_codes[entity.kind].add(entity.code)
+        # Answers worked out once per entity: rules ask for them again and again.
+        self._plans: dict[Entity, list[Entity]] = {}
+        self._products: dict[Entity, list[str]] = {}
+        self._schedules: dict[tuple[Entity, Entity], Schedule | None] = {}
 
     # -- the organization -------------------------------------------------------------
 
@@ -128,8 +140,11 @@ class Model:
 
     def ref(self, entity: Entity, field: str) -> Entity | None:
         """The entity a reference field of `entity` names, when it resolves."""
-        target_kind = REFERENCES.get(entity.kind, {}).get(field)
-        return self.get(target_kind, entity.get(field)) if target_kind else None
+        target_kind = _REFERENCE_KINDS.get((entity.kind, field))
+        if target_kind is None:
+            return None
+        code = entity.data.get(field)
+        return self.by_code[target_kind].get(code) if isinstance(code, str) else None
 
     # -- accounts and hierarchy -------------------------------------------------------
 
@@ -179,7 +194,16 @@ class Model:
         return product if isinstance(product, str) else None
 
     def plans_of(self, account_plan: Entity) -> list[Entity]:
-        """The plans an account plan attaches: its plan, or each resolved plan of its group."""
+        """The plans an account plan attaches: its plan, or each resolved plan of its group.
+
+        The list is shared between callers: read it, do not change it.
+        """
+        plans = self._plans.get(account_plan)
+        if plans is None:
+            plans = self._plans[account_plan] = self._resolve_plans(account_plan)
+        return plans
+
+    def _resolve_plans(self, account_plan: Entity) -> list[Entity]:
         plan = self.ref(account_plan, "plan")
         if plan is not None:
             return [plan]
@@ -189,12 +213,18 @@ class Model:
         return [p for code in group.get("plans") or () if (p := self.get("plan", code))]
 
     def products_of(self, account_plan: Entity) -> list[str]:
-        """The products an account plan covers (a plan group covers each plan's product)."""
-        products: list[str] = []
-        for plan in self.plans_of(account_plan):
-            product = self.product_of(plan)
-            if product is not None and product not in products:
-                products.append(product)
+        """The products an account plan covers (a plan group covers each plan's product).
+
+        The list is shared between callers: read it, do not change it.
+        """
+        products = self._products.get(account_plan)
+        if products is None:
+            products = []
+            for plan in self.plans_of(account_plan):
+                product = self.product_of(plan)
+                if product is not None and product not in products:
+                    products.append(product)
+            self._products[account_plan] = products
         return products
 
     def plan_setting(self, plan: Entity, name: str) -> Any:
@@ -206,6 +236,13 @@ class Model:
 
     def schedule(self, account_plan: Entity, plan: Entity) -> Schedule | None:
         """The bill schedule of one plan as attached by an account plan."""
+        key = (account_plan, plan)
+        if key in self._schedules:
+            return self._schedules[key]
+        schedule = self._schedules[key] = self._resolve_schedule(account_plan, plan)
+        return schedule
+
+    def _resolve_schedule(self, account_plan: Entity, plan: Entity) -> Schedule | None:
         template = self.template_of(plan)
         if template is None:
             return None
@@ -215,11 +252,15 @@ class Model:
         anchor, source = periods.resolve_bill_epoch(
             account_plan.date("billEpoch"),
             account.date("billEpoch") if account is not None else None,
-            # resolve_bill_epoch looks the epoch up by the organization's field name.
-            {periods.ORG_EPOCH_FIELDS[f]: day for f, day in self.org_epochs.items()},
+            self._org_epochs_by_field,
             frequency,
         ) if periods.is_periodic(frequency) else (self.org_epochs["MONTHLY"], "organization")
         return Schedule(frequency, interval, anchor, source)
+
+    @cached_property
+    def _org_epochs_by_field(self) -> dict[str, datetime.date]:
+        # resolve_bill_epoch looks the epoch up by the organization's field name.
+        return {periods.ORG_EPOCH_FIELDS[f]: day for f, day in self.org_epochs.items()}
 
     def explicit_epoch(self, account_plan: Entity) -> datetime.date | None:
         """The billEpoch set on the account plan, else on its account (not the org's)."""
