@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
 import dataclasses
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
