@@ -21,16 +21,18 @@ import marshal
 import os
 import sys
 import tempfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .findings import EntityRef, Finding, Location
 from .resources import schemas_dir
 
 ENTRY_FORMAT = 1
-_MAGIC = b"BCC1"
-_CHECKSUM_SIZE = 16
+_MAGIC = b"BCC2"
+_CHECKSUM_SIZE = 4
 # The modules whose code decides what an entry holds: a change to any of them (an editable
 # install, a development checkout) must not reuse entries written by the old code.
 _SOURCES = (
@@ -77,6 +79,7 @@ class FileCache:
 
     def __init__(self, directory: Path, salt: bytes) -> None:
         self.directory = directory / f"v{ENTRY_FORMAT}"
+        self._prefix = os.path.join(self.directory, "")
         self.salt = salt
         self.writable = True
         self.hits = 0
@@ -89,8 +92,8 @@ class FileCache:
         digest.update(data)
         return digest.hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / key
+    def _path(self, key: str) -> str:
+        return f"{self._prefix}{key[:2]}{os.sep}{key}"
 
     def get(self, key: str) -> Any:
         """The stored value under `key`, or None when there is none or it is damaged."""
@@ -123,8 +126,9 @@ class FileCache:
             return
         target = self._path(key)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, scratch = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+            folder = os.path.dirname(target)
+            os.makedirs(folder, exist_ok=True)
+            handle, scratch = tempfile.mkstemp(prefix=".tmp-", dir=folder)
             try:
                 with os.fdopen(handle, "wb") as out:
                     out.write(_MAGIC + _checksum(body) + body)
@@ -136,8 +140,26 @@ class FileCache:
             self.writable = False  # a read-only or full disk: carry on without writing
 
 
+def finding_row(finding: Finding) -> tuple[Any, ...]:
+    """A finding as plain data for an entry."""
+    entity = (finding.entity.kind, finding.entity.code) if finding.entity else None
+    loc = finding.location
+    return (finding.rule, finding.severity, finding.message, loc.path, loc.line, loc.column,
+            entity, finding.hint, finding.anchor_lines)
+
+
+def finding_of_row(row: Any) -> Finding:
+    """The finding an entry's `finding_row` stands for."""
+    rule, severity, message, path, line, column, entity, hint, anchor_lines = row
+    return Finding(
+        rule, severity, message, Location(path, line, column),
+        EntityRef(*entity) if entity is not None else None, hint, tuple(anchor_lines),
+    )
+
+
 def _checksum(body: bytes) -> bytes:
-    return hashlib.blake2b(body, digest_size=_CHECKSUM_SIZE).digest()
+    # CRC-32 finds a truncated or damaged entry at a fraction of a cryptographic hash's cost.
+    return zlib.crc32(body).to_bytes(_CHECKSUM_SIZE, "big")
 
 
 def _remove(path: str) -> None:

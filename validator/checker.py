@@ -96,7 +96,8 @@ def check_paths(
         sources = [s for s in sources if s.display != stdin.display] + [stdin]
         sources.sort(key=lambda source: source.display)
     with collector_paused():
-        return check_tree(load_tree(sources, config.limits, cache), selection)
+        tree = load_tree(sources, config.limits, cache, lazy=cache is not None)
+        return check_tree(tree, selection, cache)
 
 
 @contextmanager
@@ -113,11 +114,36 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # Freezing first keeps the collector, once on again, from walking every object
+            # the run allocated; they are still freed by reference counting.
+            gc.freeze()
             gc.enable()
 
 
-def check_tree(tree: LoadedTree, selection: RuleSelection) -> CheckResult:
-    """Schema, model and rules over a loaded tree."""
+def check_tree(
+    tree: LoadedTree, selection: RuleSelection, cache: FileCache | None = None
+) -> CheckResult:
+    """Schema, model and rules over a loaded tree.
+
+    A tree loaded lazily (through the cache) is checked by `incremental.check_loaded`,
+    which re-runs rules only where files changed.
+    """
+    if tree.lazy:
+        assert cache is not None, "a lazily loaded tree is checked through the cache"
+        from .incremental import check_loaded
+
+        enabled = [rule for rule in all_rules() if selection.enabled(rule.id)]
+        findings, model = check_loaded(tree, enabled, cache)
+    else:
+        findings, model = _check_entities(tree, selection)
+    return CheckResult(
+        _finish(findings, tree.suppressions, selection), tree.files, model,
+        list(tree.paths), dict(tree.texts),
+    )
+
+
+def _check_entities(tree: LoadedTree, selection: RuleSelection) -> tuple[list[Finding], Model]:
+    """The findings (before selection and suppressions) and model of a tree of entities."""
     findings = list(tree.findings)
     valid: list[Entity] = []
     invalid: list[Entity] = []
@@ -136,10 +162,7 @@ def check_tree(tree: LoadedTree, selection: RuleSelection) -> CheckResult:
     findings.extend(yaml11_findings(tree.suspects, tree.entities, flagged))
     model = Model(valid, invalid)
     findings.extend(run_rules(model, selection.enabled))
-    return CheckResult(
-        _finish(findings, tree.suppressions, selection), tree.files, model,
-        list(tree.paths), dict(tree.texts),
-    )
+    return findings, model
 
 
 def _finish(

@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .loading import LoadLimits
-from .schema import validator
 from .tree import SourceFile, read_text
-from .yamlload import load
 
 CONFIG_NAME = ".billcheck.yaml"
 LIMIT_FIELDS = {
@@ -59,6 +57,8 @@ def load_config(explicit: str | None, cwd: Path) -> Config:
 
 
 def _parse(path: Path, shown: str) -> Config:
+    from .yamlload import load  # only a run with a config file pays for the YAML parser
+
     text, problem = read_text(SourceFile(shown, path), 1024 * 1024)
     if problem is not None:
         raise ConfigError(f"{shown}:{problem.mark[0]}:{problem.mark[1]}: {problem.message}")
@@ -78,6 +78,8 @@ def _parse(path: Path, shown: str) -> Config:
 
 
 def _validate(data: Any, loaded: Any, shown: str) -> None:
+    from .schema import validator
+
     try:
         errors = list(validator("config").iter_errors(data))
     except ValueError as unsupported:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 from .entities import Entity
 from .findings import Finding, Location, Severity
@@ -29,6 +30,13 @@ class Report:
 
 
 RuleCheck = Callable[[Model], Iterable[Report]]
+# "tree": a finding may depend on anything in the model. "account": the rule's finding
+# about an entity depends only on that entity's account group (accounts linked by
+# parentAccount, their account plans and contracts) and on the entities that belong to no
+# account (organization, products, plans, templates, pricings...); a finding about such an
+# entity depends on those alone. The load cache keeps "account" findings per group, so a
+# change to one account's file re-runs those rules on that group only (validator/incremental.py).
+Scope = Literal["tree", "account"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ class Rule:
     severity: Severity
     doc: str
     check: RuleCheck | None
+    scope: Scope = "tree"
 
     @property
     def summary(self) -> str:
@@ -55,11 +64,13 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, slug: str, severity: Severity) -> Callable[[RuleCheck], RuleCheck]:
-    """Register a rule check under a stable id."""
+def rule(
+    rule_id: str, slug: str, severity: Severity, scope: Scope = "tree"
+) -> Callable[[RuleCheck], RuleCheck]:
+    """Register a rule check under a stable id (see `Scope` for `scope`)."""
 
     def register(check: RuleCheck) -> RuleCheck:
-        _register(rule_id, slug, severity, check.__doc__ or "", check)
+        _register(rule_id, slug, severity, check.__doc__ or "", check, scope)
         return check
 
     return register
@@ -71,11 +82,12 @@ def documented(rule_id: str, slug: str, severity: Severity, doc: str) -> None:
 
 
 def _register(
-    rule_id: str, slug: str, severity: Severity, doc: str, check: RuleCheck | None
+    rule_id: str, slug: str, severity: Severity, doc: str, check: RuleCheck | None,
+    scope: Scope = "tree",
 ) -> None:
     if rule_id in RULES:
         raise ValueError(f"rule {rule_id} registered twice")
-    RULES[rule_id] = Rule(rule_id, slug, severity, inspect.cleandoc(doc), check)
+    RULES[rule_id] = Rule(rule_id, slug, severity, inspect.cleandoc(doc), check, scope)
 
 
 def all_rules() -> list[Rule]:

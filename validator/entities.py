@@ -29,7 +29,7 @@ COLLECTIONS: dict[str, str] = {
 KINDS: tuple[str, ...] = tuple(COLLECTIONS.values())
 
 
-@dataclass(eq=False, slots=True)
+@dataclass(eq=False, slots=True, init=False)
 class Entity:
     """One entity as written: its kind, its fields, and where it and each field stand.
 
@@ -48,8 +48,17 @@ class Entity:
     code: str | None = dataclasses.field(init=False, repr=False)
     _dates: dict[str, datetime.date | None] | None = dataclasses.field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        code = self.data.get("code") if isinstance(self.data, dict) else None
+    def __init__(
+        self, kind: str, data: dict[str, Any], path: str, positions: Positions, mark: Mark,
+        order: int,
+    ) -> None:
+        self.kind = kind
+        self.data = data
+        self.path = path
+        self.positions = positions
+        self.mark = mark
+        self.order = order
+        code = data.get("code") if isinstance(data, dict) else None
         self.code = code if isinstance(code, str) else None
         self._dates = None
 

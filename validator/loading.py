@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import marshal
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from .cache import finding_of_row, finding_row
 from .entities import COLLECTIONS, Entity
 from .findings import EntityRef, Finding, Location
-from .positions import CachedPositions, Positions, Suspect, mirror
+from .groups import FileComponents, file_components, links_of
+from .positions import CachedPositions, Mark, Positions, Suspect, mirror
 from .tree import ReadProblem, SourceFile, decode_text, read_bytes
 
 if TYPE_CHECKING:
@@ -65,9 +68,12 @@ class LoadedTree:
     """Every entity of the tree in file order, the load findings, and the comments that silence.
 
     `schema` holds each entity's schema findings, in step with `entities` (empty when the
-    entity is valid). `paths` lists every file read (display paths, in order); `texts`
-    keeps the text of the documents that do not live on disk, so a reporter can still
-    quote their lines.
+    entity is valid); `keys` the cache key of each file read through the cache. `paths`
+    lists every file read (display paths, in order); `texts` keeps the text of the
+    documents that do not live on disk, so a reporter can still quote their lines.
+
+    A tree loaded `lazily` leaves `entities` and `schema` empty: `loads` has each file's
+    load (display path, load, order of its first entity) and entities are made on demand.
     """
 
     entities: list[Entity] = field(default_factory=list)
@@ -78,40 +84,73 @@ class LoadedTree:
     paths: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     schema: list[list[Finding]] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)
+    lazy: bool = False
+    loads: list[tuple[str, FileLoad, int]] = field(default_factory=list)
 
 
 @dataclass
 class FileLoad:
     """What one file holds once read: the cache keeps exactly this, plain data throughout.
 
-    `entities` locate each entity in `documents` as (kind, document index, collection key,
-    item index or -1 for the organization mapping, line, column). `fatal` is set when the
-    file contributes nothing but `findings` (a syntax error, a document that is not a
-    mapping). `schema` is each entity's schema findings, once they have been checked.
+    `count` is the number of entities; `codes` the codes of each kind; `groups` the file's
+    account-group components (see validator/groups.py); `owners` each entity's (first line,
+    kind, code), kept only for a file with YAML 1.1 suspects. `entities` are (kind, data,
+    mark) for each entity, `data` being the very object inside `documents` (`marshal` keeps shared
+    objects shared, so a cached copy keeps this); a load read back from the cache keeps
+    them serialised in `body` until `materialize()` is called. `fatal` is set when the file
+    contributes nothing but `findings` (a syntax error, a document that is not a mapping).
+    `schema` is each entity's schema findings, once they have been checked.
     """
 
     length: int
-    documents: list[Any]
-    positions: Positions
-    entities: list[tuple[str, int, Any, int, int, int]]
+    count: int
     findings: list[Finding]
     suspects: list[Suspect]
     suppressions: list[tuple[int, frozenset[str]]]
     fatal: bool = False
     schema: list[list[Finding]] | None = None
+    codes: dict[str, list[str]] = field(default_factory=dict)
+    groups: FileComponents = ([], [])
+    owners: list[tuple[int, str, str | None]] = field(default_factory=list)
     text: str | None = None  # kept for documents that are not on disk (never cached)
+    documents: list[Any] | None = None
+    entities: list[tuple[str, Any, Mark]] | None = None
+    positions: Positions | None = None
+    body: bytes | None = None
+
+    def materialize(self) -> tuple[list[tuple[str, Any, Mark]], Positions]:
+        """The entities and positions, decoded from `body` on first use."""
+        if self.entities is None or self.positions is None:
+            assert self.body is not None
+            documents, entities, serialised = marshal.loads(self.body)
+            self.documents, self.entities = documents, entities
+            self.positions = CachedPositions(documents, serialised)
+            self.body = None
+        return self.entities, self.positions
+
+    def make_entities(self, path: str, first_order: int) -> list[Entity]:
+        """The file's entities as Entity objects, numbered from `first_order`."""
+        entities, positions = self.materialize()
+        return [
+            Entity(kind, data, path, positions, mark, order)
+            for order, (kind, data, mark) in enumerate(entities, start=first_order)
+        ]
 
 
 def load_tree(
-    files: Sequence[SourceFile | TextSource], limits: LoadLimits, cache: FileCache | None = None
+    files: Sequence[SourceFile | TextSource], limits: LoadLimits, cache: FileCache | None = None,
+    *, lazy: bool = False,
 ) -> LoadedTree:
     """Read, parse, split and schema-check every file (or text under its display name).
 
     Never raises. With a `cache`, a file whose entry exists is not parsed or checked
     again, and each file read afresh gets an entry; standard input is never cached.
+    `lazy` leaves the entities in `loads` (see LoadedTree).
     """
-    tree = LoadedTree()
+    tree = LoadedTree(lazy=lazy)
     total_bytes = 0
+    entity_count = 0
     for file in files:
         tree.files += 1
         tree.paths.append(file.display)
@@ -132,9 +171,12 @@ def load_tree(
         tree.suppressions.extend(
             Suppression(file.display, line, rules) for line, rules in loaded.suppressions
         )
-        _add_file(tree, file.display, loaded, limits.max_entities)
+        fresh = loaded.schema is None
+        entity_count += _add_file(tree, file.display, loaded, limits.max_entities, entity_count)
         if cache is not None and key is not None:
-            cache.put(key, _to_entry(loaded))
+            tree.keys[file.display] = key
+            if fresh:
+                cache.put(key, _to_entry(loaded))
     return tree
 
 
@@ -156,7 +198,7 @@ def _load_file(
     if cache is not None and key is not None:
         cached = _from_entry(cache.get(key))
         if cached is not None:
-            return cached, None, None
+            return cached, key, None
     text, problem = decode_text(data)
     if text is None:
         return None, None, problem
@@ -169,47 +211,61 @@ def _parse(text: str, limits: LoadLimits) -> FileLoad:
 
     loaded = load(text, Limits(max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes))
     suppressions = [(s.line, s.rules) for s in find_suppressions("", text)]
-    result = FileLoad(len(text), loaded.documents, loaded.positions, [], [], loaded.suspects,
-                      suppressions)
+    result = FileLoad(len(text), 0, [], loaded.suspects, suppressions,
+                      documents=loaded.documents, entities=[], positions=loaded.positions)
     if loaded.fatal is not None:
         result.findings.append(_problem_finding("", loaded.fatal))
         result.fatal = True
         return result
+    assert result.entities is not None
     result.findings.extend(_problem_finding("", problem) for problem in loaded.duplicates)
-    for index, document in enumerate(loaded.documents):
+    for document in loaded.documents:
         if document is None:
             continue
         if not isinstance(document, dict):
             result.findings = [_not_a_mapping("", document, loaded.positions)]
             result.fatal = True
+            result.entities.clear()
             return result
-        result.findings.extend(_split_document(index, document, loaded.positions, result.entities))
+        result.findings.extend(_split_document(document, loaded.positions, result.entities))
+    result.count = len(result.entities)
     return result
 
 
-def _add_file(tree: LoadedTree, path: str, loaded: FileLoad, max_entities: int) -> None:
-    """Put one file's entities, findings and suspects into the tree (unless over the limit)."""
+def _index(loaded: FileLoad) -> None:
+    """Work out what later runs need without reading the entities: codes, groups, owners."""
+    entities, _ = loaded.materialize()
+    links = [links_of(kind, data) for kind, data, _ in entities]
+    schema = loaded.schema or [[] for _ in entities]
+    codes: dict[str, list[str]] = {}
+    for kind, code, _, _ in links:
+        if code is not None:
+            codes.setdefault(kind, []).append(code)
+    loaded.codes = codes
+    loaded.groups = file_components(links, [not problems for problems in schema])
+    if loaded.suspects:
+        loaded.owners = [(mark[0], kind, code)
+                         for (kind, _, mark), (_, code, _, _) in zip(entities, links, strict=True)]
+
+
+def _add_file(
+    tree: LoadedTree, path: str, loaded: FileLoad, max_entities: int, first_order: int
+) -> int:
+    """Put one file's entities, findings and suspects into the tree (unless over the limit).
+
+    Returns the number of entities added.
+    """
     if loaded.fatal:
         tree.findings.extend(_at_path(finding, path) for finding in loaded.findings)
-        return
-    offset = len(tree.entities)
-    documents = loaded.documents
-    file_entities = [
-        Entity(
-            kind,
-            documents[index][key] if item < 0 else documents[index][key][item],
-            path, loaded.positions, (line, column), offset + number,
-        )
-        for number, (kind, index, key, item, line, column) in enumerate(loaded.entities)
-    ]
+        return 0
+    file_entities: list[Entity] | None = None
     if loaded.schema is None:
         from .schema import check_entity
 
+        file_entities = loaded.make_entities(path, first_order)
         loaded.schema = [check_entity(entity) for entity in file_entities]
-        schema = loaded.schema
-    else:
-        schema = [[_at_path(f, path) for f in found] for found in loaded.schema]
-    if len(tree.entities) + len(file_entities) > max_entities:
+        _index(loaded)
+    if first_order + loaded.count > max_entities:
         tree.findings.append(Finding(
             "BC004", "error",
             f"the tree holds more than the limit of {max_entities} entities; "
@@ -217,11 +273,17 @@ def _add_file(tree: LoadedTree, path: str, loaded: FileLoad, max_entities: int) 
             Location(path, 1, 1),
             hint="raise limits.maxEntities in .billcheck.yaml",
         ))
-        return
-    tree.entities.extend(file_entities)
-    tree.schema.extend(schema)
+        return 0
+    if tree.lazy:
+        tree.loads.append((path, loaded, first_order))
+    else:
+        if file_entities is None:
+            file_entities = loaded.make_entities(path, first_order)
+        tree.entities.extend(file_entities)
+        tree.schema.extend(loaded.schema)
     tree.findings.extend(_at_path(finding, path) for finding in loaded.findings)
     tree.suspects.extend((path, suspect) for suspect in loaded.suspects)
+    return loaded.count
 
 
 def _at_path(finding: Finding, path: str) -> Finding:
@@ -235,51 +297,42 @@ def _at_path(finding: Finding, path: str) -> Finding:
 
 
 def _to_entry(loaded: FileLoad) -> tuple[Any, ...]:
+    entities, positions = loaded.materialize() if not loaded.fatal else ([], Positions())
+    documents = loaded.documents if not loaded.fatal else []
+    body = marshal.dumps((documents, entities, mirror(documents or [], positions)))
     return (
         loaded.length,
-        loaded.documents,
-        mirror(loaded.documents, loaded.positions),
-        loaded.entities,
-        [_finding_row(f) for f in loaded.findings],
+        loaded.count,
+        [finding_row(f) for f in loaded.findings],
         [(s.key, s.text, s.kind, s.mark) for s in loaded.suspects],
         [(line, tuple(sorted(rules))) for line, rules in loaded.suppressions],
         loaded.fatal,
-        [[_finding_row(f) for f in found] for found in loaded.schema or ()],
+        [(offset, [finding_row(f) for f in found])
+         for offset, found in enumerate(loaded.schema or ()) if found],
+        loaded.codes,
+        loaded.groups,
+        loaded.owners,
+        body,
     )
 
 
 def _from_entry(entry: Any) -> FileLoad | None:
     """A FileLoad from a cache entry; None for anything that is not a well-formed entry."""
     try:
-        length, documents, serialised, entities, findings, suspects, suppressions, fatal, schema = (
-            entry
-        )
+        (length, count, findings, suspects, suppressions, fatal, invalid, codes, groups,
+         owners, body) = entry
+        schema: list[list[Finding]] = [[] for _ in range(count)]
+        for offset, rows in invalid:
+            schema[offset] = [finding_of_row(row) for row in rows]
         return FileLoad(
-            length, documents, CachedPositions(documents, serialised),
-            [tuple(item) for item in entities],
-            [_finding_of(row) for row in findings],
-            [Suspect(None, key, text, kind, tuple(mark)) for key, text, kind, mark in suspects],
+            length, count,
+            [finding_of_row(row) for row in findings],
+            [Suspect(None, key, text, kind, mark) for key, text, kind, mark in suspects],
             [(line, frozenset(rules)) for line, rules in suppressions],
-            bool(fatal),
-            [[_finding_of(row) for row in found] for found in schema],
+            bool(fatal), schema, codes, groups, owners, body=body,
         )
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
-
-
-def _finding_row(finding: Finding) -> tuple[Any, ...]:
-    entity = (finding.entity.kind, finding.entity.code) if finding.entity else None
-    loc = finding.location
-    return (finding.rule, finding.severity, finding.message, loc.path, loc.line, loc.column,
-            entity, finding.hint, finding.anchor_lines)
-
-
-def _finding_of(row: Any) -> Finding:
-    rule, severity, message, path, line, column, entity, hint, anchor_lines = row
-    return Finding(
-        rule, severity, message, Location(path, line, column),
-        EntityRef(*entity) if entity is not None else None, hint, tuple(anchor_lines),
-    )
 
 
 def _text_of(source: TextSource, max_bytes: int) -> tuple[str | None, ReadProblem | None]:
@@ -340,8 +393,7 @@ def _not_a_mapping(path: str, document: Any, positions: Positions) -> Finding:
 
 
 def _split_document(
-    index: int, document: dict[Any, Any], positions: Positions,
-    out: list[tuple[str, int, Any, int, int, int]],
+    document: dict[Any, Any], positions: Positions, out: list[tuple[str, Any, Mark]]
 ) -> Iterable[Finding]:
     """Locate one document's entities, reporting what is not a collection (path left blank)."""
     for key, value in document.items():
@@ -352,7 +404,7 @@ def _split_document(
         value_mark = positions.value_mark(document, key) or (1, 1)
         if kind == "organization":
             if isinstance(value, dict):
-                out.append((kind, index, key, -1, *value_mark))
+                out.append((kind, value, value_mark))
             else:
                 yield _wrong_shape(key, "a mapping", "", value_mark)
             continue
@@ -362,9 +414,8 @@ def _split_document(
             yield _wrong_shape(key, "a list", "", value_mark)
             continue
         marks = positions.children.get(id(value)) or ()
-        for item in range(len(value)):
-            line, column = marks[item] if item < len(marks) else value_mark
-            out.append((kind, index, key, item, line, column))
+        for number, item in enumerate(value):
+            out.append((kind, item, marks[number] if number < len(marks) else value_mark))
 
 
 def _unknown_collection(key: Any, path: str, mark: tuple[int, int] | None) -> Finding:
@@ -391,9 +442,19 @@ def yaml11_findings(
     A date-looking value in a date field is what the field wants and is not reported, nor is
     a value that already has a schema finding (`flagged`).
     """
-    starts: dict[str, list[tuple[int, Entity]]] = {}
+    if not suspects:
+        return []
+    owners: dict[str, list[tuple[int, EntityRef]]] = {}
     for entity in entities:
-        starts.setdefault(entity.path, []).append((entity.mark[0], entity))
+        owners.setdefault(entity.path, []).append((entity.mark[0], entity.ref))
+    return yaml11_findings_by_owner(suspects, owners, flagged)
+
+
+def yaml11_findings_by_owner(
+    suspects: Iterable[tuple[str, Suspect]], owners: dict[str, list[tuple[int, EntityRef]]],
+    flagged: set[Location],
+) -> list[Finding]:
+    """BC005 as `yaml11_findings`, given each file's entities as (first line, ref) in order."""
     findings = []
     for path, suspect in suspects:
         if suspect.kind == "date" and suspect.key in DATE_FIELDS:
@@ -401,19 +462,21 @@ def yaml11_findings(
         location = Location(path, *suspect.mark)
         if location in flagged:
             continue
-        owner = _entity_at(starts.get(path, []), suspect.mark[0])
+        owner = _entity_at(owners.get(path, []), suspect.mark[0])
         findings.append(Finding(
             "BC005", "warning",
             f"unquoted {suspect.text!r} is a string to billcheck (YAML 1.2) but a "
             f"{suspect.kind} to YAML 1.1 readers",
             location,
-            owner.ref if owner else None,
+            owner[1] if owner else None,
             f"quote it: \"{suspect.text}\"",
-            (owner.mark[0],) if owner else (),
+            (owner[0],) if owner else (),
         ))
     return findings
 
 
-def _entity_at(starts: list[tuple[int, Entity]], line: int) -> Entity | None:
+def _entity_at(
+    starts: list[tuple[int, EntityRef]], line: int
+) -> tuple[int, EntityRef] | None:
     index = bisect_right(starts, line, key=lambda pair: pair[0]) - 1
-    return starts[index][1] if index >= 0 else None
+    return starts[index] if index >= 0 else None

@@ -73,15 +73,16 @@ def _walk(root: Path, cwd: Path, exclude: Sequence[str]) -> Iterable[SourceFile]
         return
     for directory, subdirs, files in os.walk(root, onerror=None):
         base = Path(directory)
+        shown = display_path(base, cwd)
+        prefix = "" if shown == "." else shown.rstrip("/") + "/"
         subdirs[:] = [
             name for name in subdirs
-            if not name.startswith(".")
-            and not is_excluded(display_path(base / name, cwd), exclude)
+            if not name.startswith(".") and not is_excluded(prefix + name, exclude)
         ]
         for name in files:
             if name.startswith(".") or not name.endswith(YAML_SUFFIXES):
                 continue
-            display = display_path(base / name, cwd)
+            display = prefix + name
             if not is_excluded(display, exclude):
                 yield SourceFile(display, base / name)
 

@@ -69,7 +69,7 @@ def _month_end_problem(epoch: datetime.date, frequency: str) -> str:
             f"have")
 
 
-@rule("BC401", "month-end-bill-epoch", "warning")
+@rule("BC401", "month-end-bill-epoch", "warning", scope="account")
 def month_end_bill_epoch(model: Model) -> Iterator[Report]:
     """A monthly or annual bill epoch on day 29–31 (or Feb 29).
 
@@ -115,7 +115,7 @@ def _account_epoch_frequencies(model: Model, account: Entity) -> set[str]:
     return _frequencies(model, users) if users else set(MONTH_END_FREQUENCIES)
 
 
-@rule("BC402", "bill-epoch-after-end", "warning")
+@rule("BC402", "bill-epoch-after-end", "warning", scope="account")
 def bill_epoch_after_end(model: Model) -> Iterator[Report]:
     """An explicitly set billEpoch is on or after the account plan's endDate.
 
@@ -148,7 +148,7 @@ def bill_epoch_after_end(model: Model) -> Iterator[Report]:
         )
 
 
-@rule("BC403", "standing-charge-offset-too-large", "error")
+@rule("BC403", "standing-charge-offset-too-large", "error", scope="account")
 def standing_charge_offset_too_large(model: Model) -> Iterator[Report]:
     """standingChargeOffset is not less than standingChargeInterval.
 
@@ -200,7 +200,7 @@ def same_bill_dates(a: Schedule, b: Schedule) -> bool:
                                  (b.anchor, b.frequency, b.interval))
 
 
-@rule("BC404", "child-bill-dates-differ", "warning")
+@rule("BC404", "child-bill-dates-differ", "warning", scope="account")
 def child_bill_dates_differ(model: Model) -> Iterator[Report]:
     """A child's plan bills onto its parent's bill, but on other bill dates than the parent's.
 

@@ -16,7 +16,7 @@ def _type_noun(value: Any) -> str:
     return "a string" if isinstance(value, str) else "a number"
 
 
-@rule("BC701", "custom-field-type-mismatch", "warning")
+@rule("BC701", "custom-field-type-mismatch", "warning", scope="account")
 def custom_field_type_mismatch(model: Model) -> Iterator[Report]:
     """A custom field overrides an organization-level default with a value of another type.
 

@@ -78,7 +78,7 @@ def end_hint(earlier: Entity, later: Entity) -> str:
     return hint
 
 
-@rule("BC301", "end-date-not-after-start-date", "error")
+@rule("BC301", "end-date-not-after-start-date", "error", scope="account")
 def end_date_not_after_start_date(model: Model) -> Iterator[Report]:
     """End date not after start date (account plan, contract, pricing, counter pricing).
 
@@ -134,7 +134,7 @@ def _products(products: list[str]) -> str:
     return f"product {names}" if len(products) == 1 else f"products {names}"
 
 
-@rule("BC302", "overlapping-account-plans", "error")
+@rule("BC302", "overlapping-account-plans", "error", scope="account")
 def overlapping_account_plans(model: Model) -> Iterator[Report]:
     """Two account plans of one account for the same product overlap in time.
 
@@ -175,7 +175,7 @@ def overlapping_account_plans(model: Model) -> Iterator[Report]:
             )
 
 
-@rule("BC303", "account-plan-outside-contract", "warning")
+@rule("BC303", "account-plan-outside-contract", "warning", scope="account")
 def account_plan_outside_contract(model: Model) -> Iterator[Report]:
     """An account plan runs outside the period of its contract.
 
@@ -257,7 +257,7 @@ def _pricing_owner(model: Model, pricing: Entity) -> Entity | None:
     return model.ref(pricing, named[0]) if len(named) == 1 else None
 
 
-@rule("BC304", "overlapping-pricings", "error")
+@rule("BC304", "overlapping-pricings", "error", scope="account")
 def overlapping_pricings(model: Model) -> Iterator[Report]:
     """Two pricings for the same plan (or template) and aggregation overlap in time.
 
@@ -302,7 +302,7 @@ def overlapping_pricings(model: Model) -> Iterator[Report]:
             )
 
 
-@rule("BC305", "gap-between-account-plans", "warning")
+@rule("BC305", "gap-between-account-plans", "warning", scope="account")
 def gap_between_account_plans(model: Model) -> Iterator[Report]:
     """A gap between consecutive account plans of one account for the same product.
 

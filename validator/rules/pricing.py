@@ -13,7 +13,7 @@ BAND_FIELDS = {"pricing": ("pricingBands", "overagePricingBands"),
                "counterPricing": ("pricingBands",)}
 
 
-@rule("BC601", "unordered-pricing-bands", "error")
+@rule("BC601", "unordered-pricing-bands", "error", scope="account")
 def unordered_pricing_bands(model: Model) -> Iterator[Report]:
     """Pricing bands: the first lowerLimit is not 0, or the lowerLimits do not strictly increase.
 
@@ -50,13 +50,12 @@ def _band_problems(pricing: Entity, field: str, bands: Any) -> Iterator[Report]:
         limit = to_decimal(band.get("lowerLimit")) if isinstance(band, dict) else None
         if limit is None:
             return
-        where = pricing.location_at((field, index, "lowerLimit"))
         if index == 0 and limit != 0:
             yield Report(
                 pricing,
                 f"the first band of {field} of {pricing.label} starts at lowerLimit {limit}, "
                 f"not 0",
-                where,
+                pricing.location_at((field, index, "lowerLimit")),
                 "start the first band at lowerLimit 0",
             )
         elif previous is not None and limit <= previous:
@@ -64,13 +63,13 @@ def _band_problems(pricing: Entity, field: str, bands: Any) -> Iterator[Report]:
                 pricing,
                 f"band {index + 1} of {field} of {pricing.label} has lowerLimit {limit}, "
                 f"not above band {index}'s {previous}",
-                where,
+                pricing.location_at((field, index, "lowerLimit")),
                 "order the bands by lowerLimit, each higher than the one before",
             )
         previous = limit
 
 
-@rule("BC602", "unsupported-overage-bands", "error")
+@rule("BC602", "unsupported-overage-bands", "error", scope="account")
 def unsupported_overage_bands(model: Model) -> Iterator[Report]:
     """overagePricingBands on a pricing with cumulative false or tiersSpanPlan true.
 
@@ -130,7 +129,7 @@ def _plan_currencies(model: Model, account_plan: Entity) -> tuple[str, list[str]
     return "planGroup", currencies
 
 
-@rule("BC603", "unconvertible-plan-currency", "error")
+@rule("BC603", "unconvertible-plan-currency", "error", scope="account")
 def unconvertible_plan_currency(model: Model) -> Iterator[Report]:
     """The plan's currency differs from the billed account's and no conversion converts it.
 
