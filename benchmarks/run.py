@@ -1,12 +1,16 @@
 """Time billcheck against check-jsonschema on generated config trees; print a Markdown table.
 
     python benchmarks/run.py [--sizes 1000,5000,50000] [--repeat 3] [--skip-peer]
-        [--cases validate,single-file,preview,diff] [--seed 1] [--cache-dir DIR]
+        [--cases validate,single-file,warm,preview,diff] [--seed 1] [--cache-dir DIR]
 
 Each run is a whole, fresh process (interpreter start-up and imports included) over
 files already in the page cache. Wall time comes from the parent's clock; peak RSS from
 GNU time (`-f %M`) when installed, else from `os.wait4`. (`getrusage(RUSAGE_CHILDREN)`
 keeps the largest child ever waited for, so its deltas read 0 after a bigger run.)
+
+billcheck is this checkout's (`python -m validator`), unless `--installed` asks for the
+`billcheck` on PATH. Its cold runs pass `--no-cache`; the warm cases use a load cache
+of their own under the benchmark cache directory, never the user's.
 
 Trees and usage files are cached outside the repository, keyed by size, seed and a
 digest of generate.py, so editing the generator regenerates them.
@@ -38,7 +42,8 @@ import generate
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = REPO_ROOT / "schemas" / "billcheck.schema.json"
 DEFAULT_SIZES = (1000, 5000, 50000)
-ALL_CASES = ("validate", "single-file", "preview", "diff")
+ALL_CASES = ("validate", "single-file", "warm", "preview", "diff")
+WARM_ACCOUNTS = 5000
 SINGLE_FILE_ACCOUNTS = 5000
 PREVIEW_ACCOUNTS = 5000
 PREVIEW_USAGE_ROWS = 1_000_000
@@ -95,6 +100,8 @@ class Job:
     expected_exit: frozenset[int] = frozenset({0})
     # A subcommand still being built may exist as a stub that cannot run (exit 2).
     skip_when_unavailable: bool = False
+    # Runs before each timed run, untimed (the warm case edits a file here).
+    before_each: Callable[[int], None] | None = None
 
 
 @dataclass
@@ -115,6 +122,7 @@ class Report:
 
     rows: list[Row] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     generation: list[str] = field(default_factory=list)
     failed: bool = False
 
@@ -142,10 +150,14 @@ def find_executable(name: str) -> str | None:
     return found
 
 
-def billcheck_tool() -> Tool:
-    """The `billcheck` on PATH, else `python -m validator` from this checkout."""
-    env = dict(os.environ)
-    found = find_executable(BILLCHECK)
+def billcheck_tool(installed: bool, cache_dir: Path) -> Tool:
+    """`python -m validator` from this checkout, or the `billcheck` on PATH when `installed`.
+
+    Its load cache is a directory of the benchmark's own (runs that should be cold pass
+    `--no-cache` as well), so the user's cache is neither used nor filled.
+    """
+    env = dict(os.environ, BILLCHECK_CACHE_DIR=str(cache_dir / "billcheck-cache"))
+    found = find_executable(BILLCHECK) if installed else None
     if found is not None:
         return Tool(BILLCHECK, (found,), env)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
@@ -257,8 +269,11 @@ PASSED, FAILED, UNAVAILABLE = "passed", "failed", "unavailable"
 def measure(row: Row, job: Job, repeat: int, timeout_seconds: float) -> str:
     """Run the job `repeat` times into `row`: PASSED, FAILED (with a note) or UNAVAILABLE."""
     for attempt in range(1, repeat + 1):
+        if job.before_each is not None:
+            job.before_each(attempt)
         run = run_once(job, timeout_seconds)
-        progress(f"  {row.case} / {row.tool} run {attempt}/{repeat}: {run.wall_seconds:.2f} s")
+        progress(f"  {row.case} / {row.tool} ({row.input}) run {attempt}/{repeat}: "
+                 f"{run.wall_seconds:.2f} s")
         row.runs.append(run)
         if run.exit_code in job.expected_exit:
             continue
@@ -392,38 +407,96 @@ class Context:
         return self.missing[subcommand]
 
 
-def validate_with_peer(context: Context, case: str, tree: Tree) -> None:
-    """billcheck validate on the tree, then check-jsonschema on the same files."""
+def validate_with_peer(context: Context, case: str, tree: Tree) -> Row | None:
+    """billcheck validate on the tree (no cache), then check-jsonschema on the same files.
+
+    Returns billcheck's row when its runs passed.
+    """
     billcheck_row = Row(case, tree.describe(), BILLCHECK)
     job = Job(
         context.billcheck,
-        ("validate", ".", "--format", "json", "--output", os.devnull),
+        ("validate", ".", "--no-cache", "--format", "json", "--output", os.devnull),
         tree.root,
     )
     billcheck_passed = _measured(context, billcheck_row, job)
     if context.peer is None:
-        return
+        return billcheck_row if billcheck_passed else None
     if not SCHEMA_FILE.exists():
         context.report.skipped.append(f"{case} / {PEER}: skipped, {SCHEMA_FILE} does not exist")
-        return
+        return billcheck_row if billcheck_passed else None
     peer_row = Row(case, tree.describe(), PEER)
     peer_job = Job(context.peer, ("--schemafile", str(SCHEMA_FILE), *tree.files), tree.root)
     if _measured(context, peer_row, peer_job) and billcheck_passed:
-        speedup = statistics.median(_walls(peer_row)) / statistics.median(_walls(billcheck_row))
+        speedup = min(_walls(peer_row)) / min(_walls(billcheck_row))
         billcheck_row.ratio = f"{speedup:.1f}× faster"
         peer_row.ratio = "1×"
+    return billcheck_row if billcheck_passed else None
 
 
 def case_validate(context: Context, sizes: Sequence[int]) -> None:
-    """One validate-vs-peer pair per tree size."""
+    """One validate-vs-peer pair per tree size, and how billcheck's cost grows with size."""
+    rows = {}
     for accounts in sizes:
-        validate_with_peer(context, f"validate {_short(accounts)}", context.inputs.tree(accounts))
+        row = validate_with_peer(
+            context, f"validate {_short(accounts)}", context.inputs.tree(accounts)
+        )
+        if row is not None:
+            rows[accounts] = row
+    measured = sorted(rows)
+    for smaller, larger in zip(measured, measured[1:]):
+        growth = min(_walls(rows[larger])) / min(_walls(rows[smaller]))
+        context.report.notes.append(
+            f"validate {_short(larger)} costs {growth:.1f}× validate {_short(smaller)} "
+            f"({larger / smaller:g}× the accounts)"
+        )
 
 
 def case_single_file(context: Context, sizes: Sequence[int]) -> None:
     """The 5k tree as one file: the same bytes without the per-file overhead."""
     tree = context.inputs.tree(SINGLE_FILE_ACCOUNTS, single_file=True)
     validate_with_peer(context, f"validate {_short(SINGLE_FILE_ACCOUNTS)} one file", tree)
+
+
+def case_warm(context: Context, sizes: Sequence[int]) -> None:
+    """The pre-commit case: the 5k tree checked again after one file changed, through the cache.
+
+    A copy of the tree is checked once to fill the cache; before each timed run one
+    account file gets a new account name (so its entry, and its account group's rule
+    findings, are new). A second row times a run with nothing changed. Both are set
+    against a cold run (`--no-cache`) on the same copy, measured in the same loop.
+    """
+    base = context.inputs.tree(WARM_ACCOUNTS)
+    scratch = Path(tempfile.mkdtemp(prefix="warm-", dir=context.inputs.cache_dir))
+    try:
+        root = scratch / "tree"
+        shutil.copytree(base.root, root)
+        tree = load_tree(root, base.accounts)
+        edited = root / next(name for name in tree.files if name.startswith("accounts/"))
+        cache_env = dict(context.billcheck.env, BILLCHECK_CACHE_DIR=str(scratch / "cache"))
+        tool = Tool(BILLCHECK, context.billcheck.argv, cache_env)
+        arguments = ("validate", ".", "--format", "json", "--output", os.devnull)
+        subprocess.run([*tool.argv, *arguments], cwd=root, env=tool.env, check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        original = edited.read_text(encoding="utf-8")
+
+        def edit(attempt: int) -> None:
+            edited.write_text(
+                original.replace("name: Account", f"name: Edited {attempt} Account", 1),
+                encoding="utf-8",
+            )
+
+        case = f"warm {_short(WARM_ACCOUNTS)}"
+        cold = Row(case, f"{tree.describe()}, no cache", BILLCHECK)
+        changed = Row(case, f"{tree.describe()}, cache, one file changed", BILLCHECK)
+        unchanged = Row(case, f"{tree.describe()}, cache, nothing changed", BILLCHECK)
+        passed = _measured(context, cold, Job(tool, (*arguments, "--no-cache"), root))
+        passed &= _measured(context, changed, Job(tool, arguments, root, before_each=edit))
+        passed &= _measured(context, unchanged, Job(tool, arguments, root))
+        if passed:
+            for row in (changed, unchanged):
+                row.ratio = f"{min(_walls(row)) / min(_walls(cold)):.2f} of cold"
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def case_preview(context: Context, sizes: Sequence[int]) -> None:
@@ -472,6 +545,7 @@ def case_diff(context: Context, sizes: Sequence[int]) -> None:
 CASES: dict[str, Callable[[Context, Sequence[int]], None]] = {
     "validate": case_validate,
     "single-file": case_single_file,
+    "warm": case_warm,
     "preview": case_preview,
     "diff": case_diff,
 }
@@ -506,9 +580,11 @@ def render(report: Report, billcheck: Tool, peer: Tool | None) -> str:
         "## billcheck benchmark",
         "",
         f"- date: {datetime.date.today().isoformat()}",
-        f"- machine: {platform.platform()}, {os.cpu_count()} CPUs, "
+        f"- machine: {platform.platform()}, {os.cpu_count()} CPUs, load average "
+        f"{_load_average()} at the end, "
         f"{platform.python_implementation()} {platform.python_version()}",
-        f"- billcheck: {tool_version(billcheck)} (`{' '.join(billcheck.argv)}`)",
+        f"- billcheck: {tool_version(billcheck)} (`{' '.join(billcheck.argv)}`), "
+        f"commit {_commit()}",
         f"- {PEER}: {tool_version(peer) if peer else 'not measured'}",
         f"- peak RSS: {rss_method()}",
         "",
@@ -516,11 +592,30 @@ def render(report: Report, billcheck: Tool, peer: Tool | None) -> str:
         "|---|---|---|---:|---:|---:|---:|---|---|",
     ]
     lines.extend(_table_line(row) for row in report.rows)
+    lines.extend(["", "Ratios compare minimum times of runs made in this same invocation."])
+    if report.notes:
+        lines.extend(["", *[f"- {note}" for note in report.notes]])
     if report.skipped:
         lines.extend(["", *[f"- {skip}" for skip in report.skipped]])
     if report.generation:
         lines.extend(["", "Generated this run:", *[f"- {item}" for item in report.generation]])
     return "\n".join(lines)
+
+
+def _commit() -> str:
+    try:
+        completed = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
+                                   capture_output=True, text=True, timeout=30)
+    except OSError:
+        return "unknown"
+    return completed.stdout.strip() or "unknown"
+
+
+def _load_average() -> str:
+    try:
+        return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def _table_line(row: Row) -> str:
@@ -550,6 +645,8 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per command (default 3)")
     parser.add_argument("--skip-peer", action="store_true", help="do not run check-jsonschema")
+    parser.add_argument("--installed", action="store_true",
+                        help="time the billcheck on PATH instead of this checkout's")
     parser.add_argument(
         "--cases",
         type=_case_list,
@@ -594,7 +691,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the chosen cases, print the Markdown report; 1 when a command did not pass."""
     args = _parse_args(argv)
     report = Report()
-    billcheck = billcheck_tool()
+    billcheck = billcheck_tool(args.installed, args.cache_dir)
     peer = None if args.skip_peer else peer_tool()
     if peer is None and not args.skip_peer:
         report.skipped.append(f"{PEER}: not installed, peer runs skipped")
