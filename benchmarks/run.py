@@ -443,7 +443,7 @@ def case_validate(context: Context, sizes: Sequence[int]) -> None:
         if row is not None:
             rows[accounts] = row
     measured = sorted(rows)
-    for smaller, larger in zip(measured, measured[1:]):
+    for smaller, larger in zip(measured, measured[1:], strict=False):
         growth = min(_walls(rows[larger])) / min(_walls(rows[smaller]))
         context.report.notes.append(
             f"validate {_short(larger)} costs {growth:.1f}× validate {_short(smaller)} "
