@@ -34,10 +34,18 @@ def links_of(kind: str, data: Any) -> Links:
     """An entity's code and the codes it links to (None where unset or not a string)."""
     if not isinstance(data, dict):
         return (kind, None, None, None)
-    first, second = LINK_FIELDS.get(kind, ("", ""))
-    values = [data.get(name) if name else None for name in ("code", first, second)]
-    code, one, two = (value if isinstance(value, str) else None for value in values)
-    return (kind, code, one, two)
+    code = data.get("code")
+    fields = LINK_FIELDS.get(kind)
+    if fields is None:
+        return (kind, code if isinstance(code, str) else None, None, None)
+    first = data.get(fields[0])
+    second = data.get(fields[1]) if fields[1] else None
+    return (
+        kind,
+        code if isinstance(code, str) else None,
+        first if isinstance(first, str) else None,
+        second if isinstance(second, str) else None,
+    )
 
 
 def _nodes(links: Links) -> list[Hashable]:

@@ -173,6 +173,8 @@ def load_tree(
         )
         fresh = loaded.schema is None
         entity_count += _add_file(tree, file.display, loaded, limits.max_entities, entity_count)
+        if fresh and (lazy or key is not None):
+            _index(loaded)
         if cache is not None and key is not None:
             tree.keys[file.display] = key
             if fresh:
@@ -257,6 +259,7 @@ def _add_file(
     """
     if loaded.fatal:
         tree.findings.extend(_at_path(finding, path) for finding in loaded.findings)
+        loaded.schema = []
         return 0
     file_entities: list[Entity] | None = None
     if loaded.schema is None:
@@ -264,7 +267,6 @@ def _add_file(
 
         file_entities = loaded.make_entities(path, first_order)
         loaded.schema = [check_entity(entity) for entity in file_entities]
-        _index(loaded)
     if first_order + loaded.count > max_entities:
         tree.findings.append(Finding(
             "BC004", "error",

@@ -90,6 +90,9 @@ class Model:
         self._plans: dict[Entity, list[Entity]] = {}
         self._products: dict[Entity, list[str]] = {}
         self._schedules: dict[tuple[Entity, Entity], Schedule | None] = {}
+        self._shared_schedules: dict[
+            tuple[Entity, datetime.date | None, datetime.date | None], Schedule
+        ] = {}
 
     # -- the organization -------------------------------------------------------------
 
@@ -246,14 +249,26 @@ class Model:
         template = self.template_of(plan)
         if template is None:
             return None
+        account = self.ref(account_plan, "account")
+        own_epoch = account_plan.date("billEpoch")
+        account_epoch = account.date("billEpoch") if account is not None else None
+        # Most account plans share their template and epochs: one Schedule serves them all.
+        key = (template, own_epoch, account_epoch)
+        schedule = self._shared_schedules.get(key)
+        if schedule is None:
+            schedule = self._shared_schedules[key] = self._schedule_of(
+                template, own_epoch, account_epoch
+            )
+        return schedule
+
+    def _schedule_of(
+        self, template: Entity, own_epoch: datetime.date | None,
+        account_epoch: datetime.date | None,
+    ) -> Schedule:
         frequency = str(template.get("billFrequency"))
         interval = int(template.get("billFrequencyInterval", 1))
-        account = self.ref(account_plan, "account")
         anchor, source = periods.resolve_bill_epoch(
-            account_plan.date("billEpoch"),
-            account.date("billEpoch") if account is not None else None,
-            self._org_epochs_by_field,
-            frequency,
+            own_epoch, account_epoch, self._org_epochs_by_field, frequency,
         ) if periods.is_periodic(frequency) else (self.org_epochs["MONTHLY"], "organization")
         return Schedule(frequency, interval, anchor, source)
 

@@ -10,14 +10,13 @@ This module imports nothing heavy, so code that only needs marks does not load P
 from __future__ import annotations
 
 import marshal
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 # A mark is (line, column), both 1-based.
 Mark = tuple[int, int]
 
-_CONTAINERS = (dict, list, tuple, set, frozenset)
+_CONTAINERS = frozenset({dict, list, tuple, set, frozenset})
 
 
 class Positions:
@@ -68,27 +67,32 @@ class Suspect:
     mark: Mark
 
 
-def _containers(documents: list[Any]) -> Iterator[Any]:
+def _containers(documents: list[Any]) -> list[Any]:
     """Every container below `documents` once, depth first, in a fixed order.
 
     The order depends only on the documents' shape, so the same walk over a copy read back
     with `marshal` (which keeps shared objects shared) meets the same containers in turn.
     """
     seen: set[int] = set()
+    found: list[Any] = []
     stack: list[Any] = [documents]
     while stack:
         node = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
-        yield node
-        if isinstance(node, dict):
-            values = node.values()
-        elif isinstance(node, (list, tuple)):
-            values = node  # type: ignore[assignment]
+        found.append(node)
+        kind = node.__class__
+        if kind is dict:
+            children = [value for value in node.values() if value.__class__ in _CONTAINERS]
+        elif kind is list or kind is tuple:
+            children = [value for value in node if value.__class__ in _CONTAINERS]
         else:
             continue
-        stack.extend(value for value in reversed(list(values)) if isinstance(value, _CONTAINERS))
+        if children:
+            children.reverse()
+            stack.extend(children)
+    return found
 
 
 def mirror(documents: list[Any], positions: Positions) -> bytes:

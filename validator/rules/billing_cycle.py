@@ -10,7 +10,7 @@ from .. import periods
 from ..engine import Report, rule
 from ..entities import Entity
 from ..model import Model, Schedule, overlaps
-from .dates import span_of
+from .dates import Span, span_of
 
 DEFAULT_CHILD_BILLING_MODE = "PARENT_BREAKDOWN"
 # The org epoch fields BC401 checks, with the frequency each one anchors.
@@ -228,41 +228,59 @@ def child_bill_dates_differ(model: Model) -> Iterator[Report]:
           - {code: acme-eu, name: Acme EU, emailAddress: eu@acme.example,
              parentAccount: acme}
     """
+    schedules_by_parent: dict[str, list[tuple[Span, Entity, Entity, Schedule]]] = {}
     for account in model.entities["account"]:
         parent = model.parent(account)
         if parent is None or parent is account:
             continue
-        parent_plans = model.account_plans_by_account.get(parent.code or "", [])
+        parent_code = parent.code or ""
+        parent_schedules = schedules_by_parent.get(parent_code)
+        if parent_schedules is None:
+            parent_schedules = schedules_by_parent[parent_code] = _schedules(
+                model, model.account_plans_by_account.get(parent_code, [])
+            )
         for account_plan in model.account_plans_by_account.get(account.code or "", []):
             mode = account_plan.get("childBillingMode", DEFAULT_CHILD_BILLING_MODE)
             if mode != "CHILD":
-                yield from _differing_bill_dates(model, account_plan, str(mode), parent_plans)
+                yield from _differing_bill_dates(model, account_plan, str(mode), parent_schedules)
+
+
+def _schedules(
+    model: Model, account_plans: list[Entity]
+) -> list[tuple[Span, Entity, Entity, Schedule]]:
+    """(span, account plan, plan, schedule) for each plan the account plans attach."""
+    return [
+        (span, account_plan, plan, schedule)
+        for account_plan in account_plans
+        if (span := span_of(account_plan)) is not None
+        for plan in model.plans_of(account_plan)
+        if (schedule := model.schedule(account_plan, plan)) is not None
+    ]
 
 
 def _differing_bill_dates(
-    model: Model, account_plan: Entity, mode: str, parent_plans: list[Entity]
+    model: Model, account_plan: Entity, mode: str,
+    parent_schedules: list[tuple[Span, Entity, Entity, Schedule]],
 ) -> Iterator[Report]:
     """A report when one of the child's plans matches none of the parent's schedules."""
     span = span_of(account_plan)
     if span is None:
         return
-    parent_schedules = [
+    overlapping = [
         (parent_plan, plan, schedule)
-        for parent_plan in parent_plans
-        if (parent_span := span_of(parent_plan)) is not None and overlaps(span, parent_span)
-        for plan in model.plans_of(parent_plan)
-        if (schedule := model.schedule(parent_plan, plan)) is not None
+        for parent_span, parent_plan, plan, schedule in parent_schedules
+        if overlaps(span, parent_span)
     ]
     for plan in model.plans_of(account_plan):
         schedule = model.schedule(account_plan, plan)
-        if schedule is None or not parent_schedules or any(
-            same_bill_dates(schedule, other) for _, _, other in parent_schedules
+        if schedule is None or not overlapping or any(
+            same_bill_dates(schedule, other) for _, _, other in overlapping
         ):
             continue
         product = model.product_of(plan)
         parent_plan, _, other = next(
-            (entry for entry in parent_schedules if model.product_of(entry[1]) == product),
-            parent_schedules[0],
+            (entry for entry in overlapping if model.product_of(entry[1]) == product),
+            overlapping[0],
         )
         yield Report(
             account_plan,
