@@ -332,3 +332,32 @@ def test_groups_join_parents_contracts_and_shared_codes() -> None:
     roots = tree_groups([one[0], two[0]])
     assert roots[0][0] != roots[0][1]  # a/b and c...k...d are two groups
     assert roots[0][1] == roots[1][0]  # c's plan joins contract k, and so account d
+
+
+ALIASED = """\
+defaults:
+  - &plan {account: acme, plan: api_std, startDate: 2024-01-01}
+accounts:
+  - &acme {code: acme, name: Acme, emailAddress: billing@acme.example}
+accountPlans:
+  - <<: *plan
+    code: first
+  - <<: *plan
+    code: second
+    startDate: 2024-02-01
+  - {<<: *plan, code: third, startDate: 2024-05-01, endDate: 2024-04-01}
+"""
+
+
+def test_positions_inside_anchors_and_merge_keys_survive_the_cache(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    tree = tmp_path / "tree"
+    write_tree(tree, {"catalog.yaml": CATALOG, "a.yaml": ALIASED,
+                      "b.yaml": "accounts:\n  - {code: kid, name: Kid, emailAddress: k@x.example,"
+                                " parentAccount: acme}\n"})
+    expected = run_json(tree, "--no-cache")
+    assert {"BC101", "BC301", "BC302"} <= {f["rule"] for f in json.loads(expected)["findings"]}
+    run_json(tree)
+    _replace(tree / "b.yaml", "name: Kid", "name: Kid Two")  # a.yaml's group re-runs, cached
+    assert run_json(tree) == run_json(tree, "--no-cache")
