@@ -25,7 +25,9 @@ from validator.cache import FileCache, cache_directory, code_salt, open_cache
 from validator.checker import RuleSelection, check_paths
 from validator.cli import main
 from validator.config import Config
+from validator.engine import RULES, Report, Rule
 from validator.groups import file_components, links_of, tree_groups
+from validator.model import Model
 
 CASES_DIR = Path(__file__).parent / "rule_cases"
 CATALOG = (CASES_DIR / "_catalog.yaml").read_text(encoding="utf-8")
@@ -361,3 +363,31 @@ def test_positions_inside_anchors_and_merge_keys_survive_the_cache(
     run_json(tree)
     _replace(tree / "b.yaml", "name: Kid", "name: Kid Two")  # a.yaml's group re-runs, cached
     assert run_json(tree) == run_json(tree, "--no-cache")
+
+
+def test_the_result_model_is_the_whole_tree_even_when_read_lazily(
+    root: Path, cache_dir: Path
+) -> None:
+    counted_run(root, FileCache(cache_dir, b"salt"))
+    model = counted_run(root, FileCache(cache_dir, b"salt")).model
+    assert sorted(model.by_code["account"]) == ["acme", "acme-eu", "beta", "beta-kid", "gamma"]
+    assert model.get("plan", "api_pro") is not None
+
+
+def _count_accounts(model: Model) -> Iterator[Report]:
+    """Test rule: reports, on the first account, how many accounts the tree holds."""
+    first = model.entities["account"][0]
+    yield Report(first, f"{len(model.entities['account'])} accounts")
+
+
+def test_a_tree_scoped_rule_sees_every_group_through_the_cache(
+    root: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(RULES, "BC999", Rule("BC999", "count", "info", "", _count_accounts))
+    run_json(root)
+    _append(root / "accounts/z.yaml", "accounts:\n  - {code: zed, name: Zed, "
+                                      "emailAddress: z@x.example}\n")
+    messages = [f["message"] for f in json.loads(run_json(root))["findings"]
+                if f["rule"] == "BC999"]
+    assert messages == ["6 accounts"]
+    assert run_json(root) == run_json(root, "--no-cache")
