@@ -254,6 +254,13 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
      lambda r: _replace(r / "accounts/a.yaml", "  - {code: acme-api-2,",
                         "  # billcheck: ignore[BC302]\n  - {code: acme-api-2,")),
     ("a YAML 1.1 boolean", lambda r: _replace(r / "accounts/c.yaml", "name: Gamma", "name: no")),
+    ("a custom plan of one account attached by another",
+     lambda r: (_append(r / "custom.yaml", "plans:\n  - {code: beta_only, name: Beta only, "
+                        "planTemplate: api_monthly, account: beta}\n"),
+                _replace(r / "accounts/c.yaml", "plan: api_std, startDate: 2024-01-01,",
+                         "plan: beta_only, startDate: 2024-01-01,"))),
+    ("a new account code", lambda r: _append(r / "accounts/f.yaml", "accounts:\n  - {code: acmf, "
+                                             "name: F, emailAddress: f@x.example}\n")),
 ]
 
 
@@ -315,25 +322,31 @@ def test_examples_report_the_same_through_the_cache(
         assert run_json(tree) == run_json(tree, "--no-cache"), f"after touching {path.name}"
 
 
+def _components(entities: list[tuple[str, dict[str, Any]]], valid: list[bool]) -> Any:
+    kinds = [kind for kind, _ in entities]
+    return file_components(kinds, [links_of(kind, data) for kind, data in entities], valid)
+
+
 def test_groups_join_parents_contracts_and_shared_codes() -> None:
-    first = [links_of(kind, data) for kind, data in [
+    one = _components([
         ("account", {"code": "a"}),
         ("account", {"code": "b", "parentAccount": "a"}),
-        ("accountPlan", {"account": "c", "contract": "k"}),
+        ("accountPlan", {"account": "c", "contract": "k", "plan": "shared"}),
         ("plan", {"code": "p", "account": "a"}),
-    ]]
-    second = [links_of(kind, data) for kind, data in [
+        ("accountPlan", {"account": "f", "plan": "shared"}),
+    ], [True] * 5)
+    two = _components([
         ("contract", {"code": "k", "account": "d"}),
         ("account", {"code": "d"}),
         ("account", {"code": "e"}),
-    ]]
-    one = file_components(first, [True] * 4)
-    two = file_components(second, [True, True, False])
-    assert one[1] == [0, 0, 1, -1]  # the plan belongs to the catalog
-    assert two[1] == [0, 0, -2]  # the invalid account belongs to nothing
-    roots = tree_groups([one[0], two[0]])
-    assert roots[0][0] != roots[0][1]  # a/b and c...k...d are two groups
+        ("accountPlan", {"account": "e", "plan": "p"}),
+    ], [True, True, False, True])
+    assert one[1] == [0, 0, 1, -1, 2]  # the plan belongs to the catalog
+    assert two[1] == [0, 0, -2, 1]  # the invalid account belongs to nothing
+    roots = tree_groups([one, two])
     assert roots[0][1] == roots[1][0]  # c's plan joins contract k, and so account d
+    assert roots[1][1] == roots[0][0]  # e's plan attaches a's custom plan p: one group
+    assert len({roots[0][0], roots[0][1], roots[0][2]}) == 3  # a shared plan joins nothing
 
 
 ALIASED = """\

@@ -2,14 +2,19 @@
 
 An account group is an account with everything linked to it: its parent and children
 (`parentAccount`), their account plans and contracts (`account`), the contracts those
-account plans name (`contract`), and the entities of one kind that share a code. Every
-other entity (organization, products, templates, plans, pricings...) belongs to the
-catalog, which every group may read.
+account plans name (`contract`), the entities of one kind that share a code, and the
+owners of the custom plans and plan groups its account plans attach (directly or inside
+a plan group). Every other entity (organization, products, templates, plans, pricings...)
+belongs to the catalog, which every group may read.
 
 Groups are found with a union-find over "nodes", the names links use: an account's code
-as it is, ("contract", code) and ("accountPlan", code). Each file's valid entities are
-first joined into components in the file (cached with the file), so a run joins a few
-components per file instead of every entity.
+as it is, ("contract", code), ("accountPlan", code), ("plan", code), ("planGroup", code).
+Plan and plan-group nodes only join when the plan or group is custom (has an `account`)
+or holds a custom plan, so the shared catalog does not fuse every account into one group.
+Joining more than needed is always safe (groups only get larger); joining less is not.
+
+Each file's valid entities are first joined into components in the file (cached with the
+file), so a run joins a few components per file instead of every entity.
 """
 
 from __future__ import annotations
@@ -21,52 +26,51 @@ ACCOUNT_KINDS = frozenset({"account", "accountPlan", "contract"})
 CATALOG = -1  # component_of value of a valid entity that belongs to no account
 INVALID = -2  # component_of value of an entity with schema findings
 
-# (kind, code, first link, second link): what grouping needs to know of an entity.
-Links = tuple[str, "str | None", "str | None", "str | None"]
-LINK_FIELDS: dict[str, tuple[str, str]] = {
-    "account": ("parentAccount", ""),
-    "contract": ("account", ""),
-    "accountPlan": ("account", "contract"),
-}
+# An entity's code, the nodes it joins (account-side entities) and, for plans and plan
+# groups, the links that make them custom: (node, owner account) and (group, member plan).
+Links = tuple["str | None", tuple[Hashable, ...], tuple[tuple[Hashable, Hashable], ...]]
+FileComponents = tuple[
+    list[tuple[tuple[Hashable, ...], int]], list[int], list[tuple[Hashable, Hashable]]
+]
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def links_of(kind: str, data: Any) -> Links:
-    """An entity's code and the codes it links to (None where unset or not a string)."""
+    """An entity's code, the nodes it joins, and its custom-plan links (see `Links`)."""
     if not isinstance(data, dict):
-        return (kind, None, None, None)
-    code = data.get("code")
-    fields = LINK_FIELDS.get(kind)
-    if fields is None:
-        return (kind, code if isinstance(code, str) else None, None, None)
-    first = data.get(fields[0])
-    second = data.get(fields[1]) if fields[1] else None
-    return (
-        kind,
-        code if isinstance(code, str) else None,
-        first if isinstance(first, str) else None,
-        second if isinstance(second, str) else None,
-    )
+        return (None, (), ())
+    code = _text(data.get("code"))
+    get = data.get
+    if kind == "account":
+        return (code, _present(code, _text(get("parentAccount"))), ())
+    if kind == "contract":
+        return (code, _present(_named("contract", code), _text(get("account"))), ())
+    if kind == "accountPlan":
+        return (code, _present(
+            _text(get("account")), _named("contract", _text(get("contract"))),
+            _named("accountPlan", code), _named("plan", _text(get("plan"))),
+            _named("planGroup", _text(get("planGroup"))),
+        ), ())
+    if kind in ("plan", "planGroup") and code is not None:
+        own = (kind, code)
+        owner = _text(get("account"))
+        custom: list[tuple[Hashable, Hashable]] = [(own, owner)] if owner is not None else []
+        members = get("plans") if kind == "planGroup" else None
+        if isinstance(members, list):
+            custom.extend((own, ("plan", m)) for m in members if isinstance(m, str))
+        return (code, (), tuple(custom))
+    return (code, (), ())
 
 
-def _nodes(links: Links) -> list[Hashable]:
-    """The nodes an account-side entity joins (its own first)."""
-    kind, code, first, second = links
-    nodes: list[Hashable] = []
-    if kind == "account" and code is not None:
-        nodes.append(code)
-    elif kind == "contract" and code is not None:
-        nodes.append(("contract", code))
-    if kind != "accountPlan":
-        if first is not None:
-            nodes.append(first)
-        return nodes
-    if first is not None:
-        nodes.append(first)
-    if second is not None:
-        nodes.append(("contract", second))
-    if code is not None:
-        nodes.append(("accountPlan", code))
-    return nodes
+def _named(kind: str, code: str | None) -> Hashable | None:
+    return (kind, code) if code is not None else None
+
+
+def _present(*nodes: Hashable | None) -> tuple[Hashable, ...]:
+    return tuple(node for node in nodes if node is not None)
 
 
 class UnionFind:
@@ -95,29 +99,40 @@ class UnionFind:
         return root
 
 
-FileComponents = tuple[list[tuple[tuple[Hashable, ...], int]], list[int]]
-
-
-def file_components(links: Sequence[Links], valid: Sequence[bool]) -> FileComponents:
+def file_components(kinds: Sequence[str], links: Sequence[Links],
+                    valid: Sequence[bool]) -> FileComponents:
     """A file's valid account-side entities joined into components.
 
-    Returns the components as (the nodes they reach outside, offset of the first entity)
-    and, for each entity, its component's index, CATALOG or INVALID.
+    Returns the components as (the nodes they reach outside, offset of the first entity);
+    for each entity, its component's index, CATALOG or INVALID; and the custom-plan links
+    of its valid plans and plan groups.
     """
     sets = UnionFind()
     own: list[Hashable] = []
-    for offset, (entity, is_valid) in enumerate(zip(links, valid, strict=True)):
-        if not is_valid or entity[0] not in ACCOUNT_KINDS:
+    custom: list[tuple[Hashable, Hashable]] = []
+    # Plan nodes join only where the plan is custom, which only the whole tree tells.
+    plan_nodes: dict[int, list[Hashable]] = {}
+    for offset, (kind, (_, nodes, custom_links), is_valid) in enumerate(
+        zip(kinds, links, valid, strict=True)
+    ):
+        if not is_valid or kind not in ACCOUNT_KINDS:
             own.append(None)
+            if is_valid:
+                custom.extend(custom_links)
             continue
-        nodes = [("offset", offset), *_nodes(entity)]
-        own.append(sets.join(nodes))
+        joined: list[Hashable] = [("offset", offset)]
+        for node in nodes:
+            if _is_plan_node(node):
+                plan_nodes.setdefault(offset, []).append(node)
+            else:
+                joined.append(node)
+        own.append(sets.join(joined))
     component_of: list[int] = []
     numbers: dict[Hashable, int] = {}
     firsts: list[int] = []
     for offset, node in enumerate(own):
         if node is None:
-            component_of.append(INVALID if not valid[offset] else CATALOG)
+            component_of.append(CATALOG if valid[offset] else INVALID)
             continue
         root = sets.find(node)
         number = numbers.get(root)
@@ -129,17 +144,44 @@ def file_components(links: Sequence[Links], valid: Sequence[bool]) -> FileCompon
     for node in sets.parents:
         if not (isinstance(node, tuple) and node[0] == "offset"):
             reach[numbers[sets.find(node)]].append(node)
-    return [(tuple(nodes), first) for nodes, first in zip(reach, firsts, strict=True)], \
-        component_of
+    for offset, found in plan_nodes.items():
+        reach[component_of[offset]].extend(found)
+    components = [
+        (tuple(dict.fromkeys(nodes)), first) for nodes, first in zip(reach, firsts, strict=True)
+    ]
+    return components, component_of, custom
 
 
-def tree_groups(files: Iterable[list[tuple[tuple[Hashable, ...], int]]]) -> list[list[Hashable]]:
+def tree_groups(files: Sequence[FileComponents]) -> list[list[Hashable]]:
     """The group (a root node) of every component of every file, in the same shape."""
+    relevant = _custom_nodes(link for _, _, links in files for link in links)
     sets = UnionFind()
-    joined: list[list[Hashable | None]] = []
-    for file_number, components in enumerate(files):
-        roots: list[Hashable | None] = []
+    for _, _, links in files:
+        for node, other in links:
+            if node in relevant and (not isinstance(other, tuple) or other in relevant):
+                sets.join((node, other))
+    joined: list[list[Hashable]] = []
+    for file_number, (components, _, _) in enumerate(files):
+        roots: list[Hashable] = []
         for number, (nodes, _) in enumerate(components):
-            roots.append(sets.join(nodes) if nodes else ("component", file_number, number))
+            kept = [node for node in nodes if _joins(node, relevant)]
+            roots.append(sets.join(kept) if kept else ("component", file_number, number))
         joined.append(roots)
     return [[sets.find(root) for root in roots] for roots in joined]
+
+
+def _joins(node: Hashable, relevant: set[Hashable]) -> bool:
+    """Whether a component's node joins groups: plan nodes only when custom."""
+    return node in relevant if _is_plan_node(node) else True
+
+
+def _is_plan_node(node: Hashable) -> bool:
+    return isinstance(node, tuple) and node[0] in ("plan", "planGroup")
+
+
+def _custom_nodes(links: Iterable[tuple[Hashable, Hashable]]) -> set[Hashable]:
+    """Plan and plan-group nodes that lead to an owner: custom ones and groups holding one."""
+    links = list(links)
+    relevant = {node for node, other in links if not isinstance(other, tuple)}
+    relevant |= {node for node, other in links if other in relevant}
+    return relevant

@@ -131,7 +131,7 @@ class _Groups:
 
     def __init__(self, files: _Files) -> None:
         self.files = files
-        self.roots = tree_groups(loaded.groups[0] for _, loaded, _ in files.loads)
+        self.roots = tree_groups([loaded.groups for _, loaded, _ in files.loads])
         spans: dict[Hashable, set[int]] = {}
         first: dict[Hashable, tuple[int, int]] = {}
         for index, (roots, (_, loaded, _)) in enumerate(zip(self.roots, files.loads, strict=True)):
@@ -257,7 +257,7 @@ def _part_model(
 def _record_key(
     files: _Files, loads: set[int], rules: Sequence[Rule], cache: FileCache
 ) -> str | None:
-    """The key of the whole record: the catalog's files, the rules and billcheck's code."""
+    """The key of the whole record: the catalog's files, every code, the rules, our code."""
     paths = sorted(files.loads[index][0] for index in loads)
     if any(path not in files.keys for path in paths):
         return None
@@ -265,6 +265,9 @@ def _record_key(
     digest.update(b"rules\0" + _code_digest() + repr([r.id for r in rules]).encode())
     for path in paths:
         digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + files.keys[path].encode())
+    # Rules may read the whole tree's codes (model.known_codes): they are part of the key.
+    for shown, loaded, _ in files.loads:
+        digest.update(f"\0{shown}\0{loaded.codes_digest}".encode("utf-8", "surrogatepass"))
     return "r" + digest.hexdigest()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import hashlib
 import marshal
 import re
 from bisect import bisect_right
@@ -93,14 +94,15 @@ class LoadedTree:
 class FileLoad:
     """What one file holds once read: the cache keeps exactly this, plain data throughout.
 
-    `count` is the number of entities; `codes` the codes of each kind; `groups` the file's
-    account-group components (see validator/groups.py); `owners` each entity's (first line,
-    kind, code), kept only for a file with YAML 1.1 suspects. `entities` are (kind, data,
-    mark) for each entity, `data` being the very object inside `documents` (`marshal` keeps shared
-    objects shared, so a cached copy keeps this); a load read back from the cache keeps
-    them serialised in `body` until `materialize()` is called. `fatal` is set when the file
-    contributes nothing but `findings` (a syntax error, a document that is not a mapping).
-    `schema` is each entity's schema findings, once they have been checked.
+    `count` is the number of entities; `codes` the codes of each kind (`codes_digest`, a
+    digest of them); `groups` the file's account-group components (validator/groups.py);
+    `owners` each entity's (first line, kind, code), kept only for a file with YAML 1.1
+    suspects. `entities` are (kind, data, mark) for each entity, `data` being the very
+    object inside `documents` (`marshal` keeps shared objects shared, so a cached copy
+    keeps this); a load read back from the cache keeps them serialised in `body` until
+    `materialize()` is called. `fatal` is set when the file contributes nothing but
+    `findings` (a syntax error, a document that is not a mapping). `schema` is each
+    entity's schema findings, once they have been checked.
     """
 
     length: int
@@ -111,7 +113,8 @@ class FileLoad:
     fatal: bool = False
     schema: list[list[Finding]] | None = None
     codes: dict[str, list[str]] = field(default_factory=dict)
-    groups: FileComponents = ([], [])
+    codes_digest: str = ""
+    groups: FileComponents = ([], [], [])
     owners: list[tuple[int, str, str | None]] = field(default_factory=list)
     text: str | None = None  # kept for documents that are not on disk (never cached)
     documents: list[Any] | None = None
@@ -237,17 +240,21 @@ def _parse(text: str, limits: LoadLimits) -> FileLoad:
 def _index(loaded: FileLoad) -> None:
     """Work out what later runs need without reading the entities: codes, groups, owners."""
     entities, _ = loaded.materialize()
+    kinds = [kind for kind, _, _ in entities]
     links = [links_of(kind, data) for kind, data, _ in entities]
     schema = loaded.schema or [[] for _ in entities]
     codes: dict[str, list[str]] = {}
-    for kind, code, _, _ in links:
+    for kind, (code, _, _) in zip(kinds, links, strict=True):
         if code is not None:
             codes.setdefault(kind, []).append(code)
     loaded.codes = codes
-    loaded.groups = file_components(links, [not problems for problems in schema])
+    loaded.codes_digest = hashlib.blake2b(
+        repr(sorted(codes.items())).encode("utf-8", "surrogatepass"), digest_size=16
+    ).hexdigest()
+    loaded.groups = file_components(kinds, links, [not problems for problems in schema])
     if loaded.suspects:
         loaded.owners = [(mark[0], kind, code)
-                         for (kind, _, mark), (_, code, _, _) in zip(entities, links, strict=True)]
+                         for (kind, _, mark), (code, _, _) in zip(entities, links, strict=True)]
 
 
 def _add_file(
@@ -312,6 +319,7 @@ def _to_entry(loaded: FileLoad) -> tuple[Any, ...]:
         [(offset, [finding_row(f) for f in found])
          for offset, found in enumerate(loaded.schema or ()) if found],
         loaded.codes,
+        loaded.codes_digest,
         loaded.groups,
         loaded.owners,
         body,
@@ -321,8 +329,8 @@ def _to_entry(loaded: FileLoad) -> tuple[Any, ...]:
 def _from_entry(entry: Any) -> FileLoad | None:
     """A FileLoad from a cache entry; None for anything that is not a well-formed entry."""
     try:
-        (length, count, findings, suspects, suppressions, fatal, invalid, codes, groups,
-         owners, body) = entry
+        (length, count, findings, suspects, suppressions, fatal, invalid, codes, codes_digest,
+         groups, owners, body) = entry
         schema: list[list[Finding]] = [[] for _ in range(count)]
         for offset, rows in invalid:
             schema[offset] = [finding_of_row(row) for row in rows]
@@ -331,7 +339,7 @@ def _from_entry(entry: Any) -> FileLoad | None:
             [finding_of_row(row) for row in findings],
             [Suspect(None, key, text, kind, mark) for key, text, kind, mark in suspects],
             [(line, frozenset(rules)) for line, rules in suppressions],
-            bool(fatal), schema, codes, groups, owners, body=body,
+            bool(fatal), schema, codes, codes_digest, groups, owners, body=body,
         )
     except (TypeError, ValueError, IndexError):
         return None
