@@ -230,6 +230,7 @@ def test_concurrent_runs_share_the_cache_safely(root: Path, cache_dir: Path) -> 
 
 
 EDITS: list[tuple[str, Callable[[Path], None]]] = [
+    ("an empty file before the others", lambda r: _append(r / "accounts/0.yaml", "# empty\n")),
     ("rename an account", lambda r: _replace(r / "accounts/a.yaml", "name: Acme EU", "name: EU")),
     ("end the open plan, no overlap left",
      lambda r: _replace(r / "accounts/a.yaml", "plan: api_std, startDate: 2024-01-01}",

@@ -2,26 +2,25 @@
 
 Rules are cross-file: they run on the whole model, and on a large tree they cost more
 than reading it back from the cache. Most of them only ever relate an account to its
-own group, though: its parent and children, their account plans and contracts, and the
-entities that belong to no account (organization, products, templates, plans, plan
-groups, pricings...), here called the catalog. A rule registered with scope "account"
-promises exactly that (see `engine.Scope`).
+own group, though, and to the entities that belong to no account (the catalog); a rule
+registered with scope "account" promises exactly that (see `engine.Scope`, and
+validator/groups.py for what a group is).
 
-For those rules the tree is split into account groups (accounts joined through
-`parentAccount`, account plans and contracts through `account` and `contract`, and
-entities of one kind that share a code), worked out from each file's cached summary
-without reading the entities in full. Each group's findings are kept in the cache under
-a key made of the contents of the files that hold the group and of the place of its
-first entity; the whole record sits under a key made of the catalog's files, the files
-that hold entities with schema errors, the rules that ran and billcheck's code. A run
-then re-runs those rules on the catalog plus the groups whose key is new, reading only
-their files in full, and reuses the rest. Rules of scope "tree" run on the whole model,
-which is then read in full; so is the result's model, on first use.
+The groups are worked out from each file's cached index, without reading any entity in
+full. Each group's findings are kept in a rule record under a key made of the contents
+of the files that hold the group and of the place of its first entity; the record
+itself sits under a key made of the catalog's files, the files that hold entities with
+schema errors, every code in the tree (rules may read `model.known_codes`), the rules
+that ran and billcheck's source. A run re-runs the account-scoped rules on the catalog
+plus the groups whose key is new, reading only their files in full, and reuses the
+rest. Rules of scope "tree" run on the whole model, which is then read in full; so is
+the result's model, on first use.
 """
 
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
@@ -88,7 +87,7 @@ class LazyModel(Model):
 
 
 def check_loaded(
-    tree: LoadedTree, rules: Iterable[Rule], cache: FileCache
+    tree: LoadedTree, rules: Sequence[Rule], cache: FileCache
 ) -> tuple[list[Finding], Model]:
     """The findings (before selection and suppressions) and model of a lazily loaded tree."""
     files = _Files(tree)
@@ -131,6 +130,7 @@ class _Groups:
 
     def __init__(self, files: _Files) -> None:
         self.files = files
+        self.firsts = [first for _, _, first in files.loads]
         self.roots = tree_groups([loaded.groups for _, loaded, _ in files.loads])
         spans: dict[Hashable, set[int]] = {}
         first: dict[Hashable, tuple[int, int]] = {}
@@ -175,15 +175,11 @@ class _Groups:
         return True, self.keys[self.roots[index][number]]
 
     def _place(self, entity: Entity) -> tuple[int, int]:
-        loads = self.files.loads
-        low, high = 0, len(loads) - 1
-        while low < high:  # the last load whose first entity is not after this one
-            middle = (low + high + 1) // 2
-            if loads[middle][2] <= entity.order:
-                low = middle
-            else:
-                high = middle - 1
-        return low, entity.order - loads[low][2]
+        """(index of the load that holds the entity, its offset in that load)."""
+        # The last load whose first entity is not after this one (loads with no entity
+        # share their first order with the next load).
+        index = bisect_right(self.firsts, entity.order) - 1
+        return index, entity.order - self.firsts[index]
 
 
 def _per_account(
