@@ -139,6 +139,22 @@ def test_another_version_or_limit_or_code_is_another_salt(
     assert code_salt(LIMITS) != base
 
 
+def test_the_salt_covers_every_module_of_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[str] = []
+    real_read = cache_module._read
+
+    def recording_read(path: Path) -> bytes:
+        read.append(path.name)
+        return real_read(path)
+
+    monkeypatch.setattr(cache_module, "_SOURCE_DIGEST", [])
+    monkeypatch.setattr(cache_module, "_read", recording_read)
+    cache_module.source_digest()
+    package = Path(cache_module.__file__).parent
+    assert sorted(read) == sorted(p.name for p in package.rglob("*.py"))
+    assert {"groups.py", "incremental.py", "loading.py", "yamlload.py"} <= set(read)
+
+
 def test_a_changed_limit_reads_every_file_again(root: Path, cache_dir: Path) -> None:
     counted_run(root, open_cache(LIMITS))
     other = open_cache((LIMITS[0], 50, LIMITS[2]))

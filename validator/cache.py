@@ -33,12 +33,6 @@ from .resources import schemas_dir
 ENTRY_FORMAT = 1
 _MAGIC = b"BCC2"
 _CHECKSUM_SIZE = 4
-# The modules whose code decides what an entry holds: a change to any of them (an editable
-# install, a development checkout) must not reuse entries written by the old code.
-_SOURCES = (
-    "cache.py", "entities.py", "findings.py", "loading.py", "positions.py", "schema.py",
-    "tree.py", "yamlload.py",
-)
 
 
 def cache_directory(environ: dict[str, str] | None = None) -> Path | None:
@@ -63,15 +57,36 @@ def code_salt(limits: Iterable[Any]) -> bytes:
         __version__, ENTRY_FORMAT, sys.version_info[:2], marshal.version, tuple(limits),
     ):
         digest.update(repr(part).encode() + b"\0")
-    here = Path(__file__).parent
-    sources = [here / name for name in _SOURCES]
-    sources += sorted(Path(schemas_dir()).glob("*.json"))
-    for source in sources:
-        try:
-            digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
-        except OSError:
-            digest.update(source.name.encode() + b"\0missing\0")
+    digest.update(source_digest())
+    for schema in sorted(Path(schemas_dir()).glob("*.json")):
+        digest.update(schema.name.encode() + b"\0" + _read(schema) + b"\0")
     return digest.digest()
+
+
+_SOURCE_DIGEST: list[bytes] = []
+
+
+def source_digest() -> bytes:
+    """A digest of billcheck's own source, every module of the package.
+
+    An editable install or a development checkout changes code without changing the
+    version: entries and rule records written by other code must not be reused.
+    """
+    if not _SOURCE_DIGEST:
+        digest = hashlib.blake2b(digest_size=16)
+        package = Path(__file__).parent
+        for source in sorted(package.rglob("*.py")):
+            digest.update(source.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(_read(source) + b"\0")
+        _SOURCE_DIGEST.append(digest.digest())
+    return _SOURCE_DIGEST[0]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b"\0unreadable"
 
 
 class FileCache:

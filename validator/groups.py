@@ -29,9 +29,10 @@ INVALID = -2  # component_of value of an entity with schema findings
 # An entity's code, the nodes it joins (account-side entities) and, for plans and plan
 # groups, the links that make them custom: (node, owner account) and (group, member plan).
 Links = tuple["str | None", tuple[Hashable, ...], tuple[tuple[Hashable, Hashable], ...]]
-FileComponents = tuple[
-    list[tuple[tuple[Hashable, ...], int]], list[int], list[tuple[Hashable, Hashable]]
-]
+# A component: (the account, contract and account-plan nodes it reaches, the plan and
+# plan-group nodes it reaches, the offset of its first entity).
+Component = tuple[tuple[Hashable, ...], tuple[Hashable, ...], int]
+FileComponents = tuple[list[Component], list[int], list[tuple[Hashable, Hashable]]]
 
 
 def _text(value: Any) -> str | None:
@@ -103,9 +104,8 @@ def file_components(kinds: Sequence[str], links: Sequence[Links],
                     valid: Sequence[bool]) -> FileComponents:
     """A file's valid account-side entities joined into components.
 
-    Returns the components as (the nodes they reach outside, offset of the first entity);
-    for each entity, its component's index, CATALOG or INVALID; and the custom-plan links
-    of its valid plans and plan groups.
+    Returns the components (see `Component`); for each entity, its component's index,
+    CATALOG or INVALID; and the custom-plan links of its valid plans and plan groups.
     """
     sets = UnionFind()
     own: list[Hashable] = []
@@ -144,10 +144,12 @@ def file_components(kinds: Sequence[str], links: Sequence[Links],
     for node in sets.parents:
         if not (isinstance(node, tuple) and node[0] == "offset"):
             reach[numbers[sets.find(node)]].append(node)
+    plans: list[list[Hashable]] = [[] for _ in firsts]
     for offset, found in plan_nodes.items():
-        reach[component_of[offset]].extend(found)
+        plans[component_of[offset]].extend(found)
     components = [
-        (tuple(dict.fromkeys(nodes)), first) for nodes, first in zip(reach, firsts, strict=True)
+        (tuple(nodes), tuple(dict.fromkeys(plan)), first)
+        for nodes, plan, first in zip(reach, plans, firsts, strict=True)
     ]
     return components, component_of, custom
 
@@ -163,16 +165,13 @@ def tree_groups(files: Sequence[FileComponents]) -> list[list[Hashable]]:
     joined: list[list[Hashable]] = []
     for file_number, (components, _, _) in enumerate(files):
         roots: list[Hashable] = []
-        for number, (nodes, _) in enumerate(components):
-            kept = [node for node in nodes if _joins(node, relevant)]
+        for number, (nodes, plans, _) in enumerate(components):
+            kept = list(nodes)
+            if relevant and plans:
+                kept.extend(relevant.intersection(plans))
             roots.append(sets.join(kept) if kept else ("component", file_number, number))
         joined.append(roots)
     return [[sets.find(root) for root in roots] for roots in joined]
-
-
-def _joins(node: Hashable, relevant: set[Hashable]) -> bool:
-    """Whether a component's node joins groups: plan nodes only when custom."""
-    return node in relevant if _is_plan_node(node) else True
 
 
 def _is_plan_node(node: Hashable) -> bool:

@@ -23,7 +23,6 @@ import hashlib
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from .cache import FileCache, finding_of_row, finding_row
@@ -135,7 +134,7 @@ class _Groups:
         spans: dict[Hashable, set[int]] = {}
         first: dict[Hashable, tuple[int, int]] = {}
         for index, (roots, (_, loaded, _)) in enumerate(zip(self.roots, files.loads, strict=True)):
-            for root, (_, offset) in zip(roots, loaded.groups[0], strict=True):
+            for root, (_, _, offset) in zip(roots, loaded.groups[0], strict=True):
                 spanned = spans.get(root)
                 if spanned is None:
                     spans[root] = {index}
@@ -258,7 +257,7 @@ def _record_key(
     if any(path not in files.keys for path in paths):
         return None
     digest = hashlib.blake2b(cache.salt, digest_size=20)
-    digest.update(b"rules\0" + _code_digest() + repr([r.id for r in rules]).encode())
+    digest.update(b"rules\0" + repr([r.id for r in rules]).encode())
     for path in paths:
         digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + files.keys[path].encode())
     # Rules may read the whole tree's codes (model.known_codes): they are part of the key.
@@ -274,21 +273,3 @@ def _read_record(value: Any) -> tuple[list[Any], dict[str, list[Any]]] | None:
     if not isinstance(catalog_rows, list) or not isinstance(rows, dict):
         return None
     return catalog_rows, rows
-
-
-_CODE_DIGEST: list[bytes] = []
-
-
-def _code_digest() -> bytes:
-    """A digest of billcheck's own source: changed rules must not reuse kept findings."""
-    if not _CODE_DIGEST:
-        digest = hashlib.blake2b(digest_size=16)
-        package = Path(__file__).parent
-        for source in sorted(package.rglob("*.py")):
-            try:
-                digest.update(str(source.relative_to(package)).encode() + source.read_bytes())
-            except OSError:
-                digest.update(b"?")
-        _CODE_DIGEST.append(digest.digest())
-    return _CODE_DIGEST[0]
-
