@@ -264,6 +264,13 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
     ("a duplicate account code in another file",
      lambda r: _append(r / "accounts/e.yaml", "accounts:\n  - {code: acme, name: Acme 2, "
                        "emailAddress: x@acme.example}\n")),
+    ("a duplicate account plan code in another account's file",
+     lambda r: _append(r / "accounts/k.yaml", "accounts:\n  - {code: kay, name: K, emailAddress: "
+                       "k@x.example}\naccountPlans:\n  - {code: acme-api, account: kay, "
+                       "plan: api_std, startDate: 2024-01-01}\n")),
+    ("the first of the duplicates changes", lambda r: _replace(
+        r / "accounts/a.yaml", "acme-api, account: acme, plan: api_std, startDate: 2024-01-01",
+        "acme-api, account: acme, plan: api_std, startDate: 2024-01-02")),
     ("a catalog change", lambda r: _append(r / "catalog.yaml", "# a comment\n")),
     ("a syntax error", lambda r: _append(r / "accounts/e.yaml", "accounts: [\n")),
     ("remove a file", lambda r: (r / "accounts/d.yaml").unlink()),

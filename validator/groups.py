@@ -29,8 +29,9 @@ INVALID = -2  # component_of value of an entity with schema findings
 # An entity's code, the nodes it joins (account-side entities) and, for plans and plan
 # groups, the links that make them custom: (node, owner account) and (group, member plan).
 Links = tuple["str | None", tuple[Hashable, ...], tuple[tuple[Hashable, Hashable], ...]]
-# A component: (the account, contract and account-plan nodes it reaches, the plan and
-# plan-group nodes it reaches, the offset of its first entity).
+# A component: (the account and contract nodes it reaches; the nodes that join only on
+# the whole tree's say, which are plan and plan-group nodes (when custom) and account-plan
+# code nodes (when another component has the same code); the offset of its first entity).
 Component = tuple[tuple[Hashable, ...], tuple[Hashable, ...], int]
 FileComponents = tuple[list[Component], list[int], list[tuple[Hashable, Hashable]]]
 
@@ -110,7 +111,7 @@ def file_components(kinds: Sequence[str], links: Sequence[Links],
     sets = UnionFind()
     own: list[Hashable] = []
     custom: list[tuple[Hashable, Hashable]] = []
-    # Plan nodes join only where the plan is custom, which only the whole tree tells.
+    # Whether these nodes join is for the whole tree to tell (see `Component`).
     plan_nodes: dict[int, list[Hashable]] = {}
     for offset, (kind, (_, nodes, custom_links), is_valid) in enumerate(
         zip(kinds, links, valid, strict=True)
@@ -122,7 +123,7 @@ def file_components(kinds: Sequence[str], links: Sequence[Links],
             continue
         joined: list[Hashable] = [("offset", offset)]
         for node in nodes:
-            if _is_plan_node(node):
+            if _is_conditional(node):
                 plan_nodes.setdefault(offset, []).append(node)
             else:
                 joined.append(node)
@@ -156,26 +157,40 @@ def file_components(kinds: Sequence[str], links: Sequence[Links],
 
 def tree_groups(files: Sequence[FileComponents]) -> list[list[Hashable]]:
     """The group (a root node) of every component of every file, in the same shape."""
-    relevant = _custom_nodes(link for _, _, links in files for link in links)
+    joining = _custom_nodes(link for _, _, links in files for link in links)
+    joining |= _shared_codes(
+        conditional for components, _, _ in files for _, conditional, _ in components
+    )
     sets = UnionFind()
     for _, _, links in files:
         for node, other in links:
-            if node in relevant and (not isinstance(other, tuple) or other in relevant):
+            if node in joining and (not isinstance(other, tuple) or other in joining):
                 sets.join((node, other))
     joined: list[list[Hashable]] = []
     for file_number, (components, _, _) in enumerate(files):
         roots: list[Hashable] = []
-        for number, (nodes, plans, _) in enumerate(components):
+        for number, (nodes, conditional, _) in enumerate(components):
             kept = list(nodes)
-            if relevant and plans:
-                kept.extend(relevant.intersection(plans))
+            if joining and conditional:
+                kept.extend(joining.intersection(conditional))
             roots.append(sets.join(kept) if kept else ("component", file_number, number))
         joined.append(roots)
     return [[sets.find(root) for root in roots] for roots in joined]
 
 
-def _is_plan_node(node: Hashable) -> bool:
-    return isinstance(node, tuple) and node[0] in ("plan", "planGroup")
+def _is_conditional(node: Hashable) -> bool:
+    return isinstance(node, tuple) and node[0] in ("plan", "planGroup", "accountPlan")
+
+
+def _shared_codes(conditionals: Iterable[tuple[Hashable, ...]]) -> set[Hashable]:
+    """Account-plan code nodes that more than one component reaches."""
+    seen: set[Hashable] = set()
+    shared: set[Hashable] = set()
+    for conditional in conditionals:
+        codes = {node for node in conditional if node[0] == "accountPlan"}  # type: ignore[index]
+        shared |= seen & codes
+        seen |= codes
+    return shared
 
 
 def _custom_nodes(links: Iterable[tuple[Hashable, Hashable]]) -> set[Hashable]:
