@@ -16,7 +16,6 @@ fails its checksum or cannot be decoded is ignored.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import os
 import sys
@@ -25,6 +24,11 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+try:  # hashlib's own BLAKE2, without loading OpenSSL as `import hashlib` does (2 ms a run)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
 
 from . import __version__
 from .findings import EntityRef, Finding, Location
@@ -52,7 +56,7 @@ def cache_directory(environ: dict[str, str] | None = None) -> Path | None:
 
 def code_salt(limits: Iterable[Any]) -> bytes:
     """Everything besides a file's bytes and path that an entry depends on."""
-    digest = hashlib.blake2b(digest_size=16)
+    digest = blake2b(digest_size=16)
     for part in (
         __version__, ENTRY_FORMAT, sys.version_info[:2], marshal.version, tuple(limits),
     ):
@@ -73,7 +77,7 @@ def source_digest() -> bytes:
     version: entries and rule records written by other code must not be reused.
     """
     if not _SOURCE_DIGEST:
-        digest = hashlib.blake2b(digest_size=16)
+        digest = blake2b(digest_size=16)
         package = Path(__file__).parent
         for source in sorted(package.rglob("*.py")):
             digest.update(source.relative_to(package).as_posix().encode() + b"\0")
@@ -102,7 +106,7 @@ class FileCache:
 
     def key(self, display: str, data: bytes) -> str:
         """The address of a file's entry: its bytes, its display path and the salt."""
-        digest = hashlib.blake2b(self.salt, digest_size=20)
+        digest = blake2b(self.salt, digest_size=20)
         digest.update(display.encode("utf-8", "surrogatepass") + b"\0")
         digest.update(data)
         return digest.hexdigest()

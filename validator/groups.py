@@ -20,20 +20,21 @@ file), so a run joins a few components per file instead of every entity.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ACCOUNT_KINDS = frozenset({"account", "accountPlan", "contract"})
 CATALOG = -1  # component_of value of a valid entity that belongs to no account
 INVALID = -2  # component_of value of an entity with schema findings
 
-# An entity's code, the nodes it joins (account-side entities) and, for plans and plan
-# groups, the links that make them custom: (node, owner account) and (group, member plan).
-Links = tuple["str | None", tuple[Hashable, ...], tuple[tuple[Hashable, Hashable], ...]]
-# A component: (the account and contract nodes it reaches; the nodes that join only on
-# the whole tree's say, which are plan and plan-group nodes (when custom) and account-plan
-# code nodes (when another component has the same code); the offset of its first entity).
-Component = tuple[tuple[Hashable, ...], tuple[Hashable, ...], int]
-FileComponents = tuple[list[Component], list[int], list[tuple[Hashable, Hashable]]]
+if TYPE_CHECKING:
+    # An entity's code, the nodes it joins (account-side entities) and, for plans and plan
+    # groups, the links that make them custom: (node, owner account) and (group, member plan).
+    Links = tuple["str | None", tuple[Hashable, ...], tuple[tuple[Hashable, Hashable], ...]]
+    # A component: (the account and contract nodes it reaches; the nodes that join only on
+    # the whole tree's say, which are plan and plan-group nodes (when custom) and account-plan
+    # code nodes (when another component has the same code); the offset of its first entity).
+    Component = tuple[tuple[Hashable, ...], tuple[Hashable, ...], int]
+    FileComponents = tuple[list[Component], list[int], list[tuple[Hashable, Hashable]]]
 
 
 def _text(value: Any) -> str | None:

@@ -19,13 +19,12 @@ the result's model, on first use.
 
 from __future__ import annotations
 
-import hashlib
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
-from .cache import FileCache, finding_of_row, finding_row
+from .cache import FileCache, blake2b, finding_of_row, finding_row
 from .engine import Rule, to_finding
 from .entities import Entity
 from .findings import EntityRef, Finding
@@ -162,7 +161,7 @@ class _Groups:
         if not all(path in keys for path in paths):
             return None  # a file read without the cache (standard input)
         material = [loads[first[0]][0], str(first[1]), *(keys[path] for path in paths)]
-        return hashlib.blake2b("\0".join(material).encode("utf-8", "surrogatepass"),
+        return blake2b("\0".join(material).encode("utf-8", "surrogatepass"),
                                digest_size=16).hexdigest()
 
     def key_of(self, entity: Entity) -> tuple[bool, str | None]:
@@ -256,7 +255,7 @@ def _record_key(
     paths = sorted(files.loads[index][0] for index in loads)
     if any(path not in files.keys for path in paths):
         return None
-    digest = hashlib.blake2b(cache.salt, digest_size=20)
+    digest = blake2b(cache.salt, digest_size=20)
     digest.update(b"rules\0" + repr([r.id for r in rules]).encode())
     for path in paths:
         digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + files.keys[path].encode())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import difflib
-import hashlib
 import marshal
 import re
 from bisect import bisect_right
@@ -18,15 +17,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from .cache import finding_of_row, finding_row
+from .cache import blake2b, finding_of_row, finding_row
 from .entities import COLLECTIONS, Entity
 from .findings import EntityRef, Finding, Location
-from .groups import FileComponents, file_components, links_of
+from .groups import file_components, links_of
 from .positions import CachedPositions, Mark, Positions, Suspect, mirror
 from .tree import ReadProblem, SourceFile, decode_text, read_bytes
 
 if TYPE_CHECKING:
     from .cache import FileCache
+    from .groups import FileComponents
     from .yamlload import Problem
 
 DATE_FIELDS = frozenset({
@@ -248,7 +248,7 @@ def _index(loaded: FileLoad) -> None:
         if code is not None:
             codes.setdefault(kind, []).append(code)
     loaded.codes = codes
-    loaded.codes_digest = hashlib.blake2b(
+    loaded.codes_digest = blake2b(
         repr(sorted(codes.items())).encode("utf-8", "surrogatepass"), digest_size=16
     ).hexdigest()
     loaded.groups = file_components(kinds, links, [not problems for problems in schema])
