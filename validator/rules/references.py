@@ -11,6 +11,8 @@ from ..entities import KIND_NOUNS, Entity
 from ..findings import Location
 from ..model import REFERENCES, Model
 
+# Code comparisons BC202 may spend on did-you-mean suggestions (about two seconds).
+SUGGESTION_BUDGET = 1_000_000
 # The pairs of fields of which an entity must name exactly one (BC203).
 ONE_OF: dict[str, tuple[str, str]] = {
     "accountPlan": ("plan", "planGroup"),
@@ -87,12 +89,14 @@ def unknown_reference(model: Model) -> Iterator[Report]:
         accountPlans:
           - {account: acme, plan: api_standard, startDate: 2024-01-01}
     """
+    suggest = _Suggestions(model)
     for kind, fields in REFERENCES.items():
         for entity in model.entities[kind]:
             for field, target in fields.items():
                 for path, code in _references(entity, field):
                     if code not in model.known_codes[target]:
-                        yield _unknown(model, entity, target, code, entity.location_at(path))
+                        close = suggest(target, code, entity)
+                        yield _unknown(entity, target, code, close, entity.location_at(path))
 
 
 def _references(entity: Entity, field: str) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -106,17 +110,45 @@ def _references(entity: Entity, field: str) -> Iterator[tuple[tuple[str | int, .
                 yield (field, index), code
 
 
-def _unknown(model: Model, entity: Entity, target: str, code: str, where: Location) -> Report:
+class _Suggestions:
+    """Did-you-mean look-ups, computed once per unknown code (a renamed plan is often named
+    by hundreds of account plans), within a budget of comparisons.
+
+    Each look-up compares the code with every known code of the kind; in a tree with tens
+    of thousands of unknown references that would take minutes, so once the budget is
+    spent the remaining references are reported without a suggestion.
+    """
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.budget = SUGGESTION_BUDGET
+        self.candidates: dict[str, list[str]] = {}
+        self.closest: dict[tuple[str, str], list[str]] = {}
+
+    def __call__(self, target: str, code: str, referrer: Entity) -> str | None:
+        """The known code of `target` kind closest to `code`, never the referrer's own."""
+        if target not in self.candidates:
+            self.candidates[target] = sorted(self.model.known_codes[target])
+        key = (target, code)
+        if key not in self.closest:
+            candidates = self.candidates[target]
+            within_budget = len(candidates) <= self.budget
+            self.budget -= len(candidates) if within_budget else 0
+            self.closest[key] = difflib.get_close_matches(
+                code, candidates, n=2, cutoff=0.6
+            ) if within_budget else []
+        own = referrer.code if referrer.kind == target else None
+        return next((close for close in self.closest[key] if close != own), None)
+
+
+def _unknown(
+    entity: Entity, target: str, code: str, close: str | None, where: Location
+) -> Report:
     noun = KIND_NOUNS[target]
-    candidates = sorted(
-        known for known in model.known_codes[target]
-        if not (target == entity.kind and known == entity.code)
-    )
-    close = difflib.get_close_matches(code, candidates, n=1, cutoff=0.6)
     message = f"{entity.label} names an unknown {noun} '{code}'"
-    if close:
-        return Report(entity, f"{message} (did you mean '{close[0]}'?)", where,
-                      f"change '{code}' to '{close[0]}'")
+    if close is not None:
+        return Report(entity, f"{message} (did you mean '{close}'?)", where,
+                      f"change '{code}' to '{close}'")
     return Report(entity, message, where, f"define {noun} '{code}', or name an existing {noun}")
 
 
