@@ -131,14 +131,16 @@ class _Suggestions:
             self.candidates[target] = sorted(self.model.known_codes[target])
         key = (target, code)
         if key not in self.closest:
-            candidates = self.candidates[target]
-            within_budget = len(candidates) <= self.budget
-            self.budget -= len(candidates) if within_budget else 0
-            self.closest[key] = difflib.get_close_matches(
-                code, candidates, n=2, cutoff=0.6
-            ) if within_budget else []
+            self.closest[key] = self._closest(code, self.candidates[target])
         own = referrer.code if referrer.kind == target else None
         return next((close for close in self.closest[key] if close != own), None)
+
+    def _closest(self, code: str, candidates: list[str]) -> list[str]:
+        # Two, so that one remains when the closest is the referring entity itself.
+        if len(candidates) > self.budget:
+            return []
+        self.budget -= len(candidates)
+        return difflib.get_close_matches(code, candidates, n=2, cutoff=0.6)
 
 
 def _unknown(
