@@ -184,8 +184,10 @@ class Model:
         if plan is not None:
             return [plan]
         group = self.ref(account_plan, "planGroup")
-        if group is None:
-            return []
+        return self.plans_of_group(group) if group is not None else []
+
+    def plans_of_group(self, group: Entity) -> list[Entity]:
+        """The resolved plans of a plan group, in the order the group lists them."""
         return [p for code in group.get("plans") or () if (p := self.get("plan", code))]
 
     def products_of(self, account_plan: Entity) -> list[str]:
