@@ -147,6 +147,39 @@ class Model:
                 result[parent].append(account)
         return result
 
+    @cached_property
+    def parent_cycles(self) -> list[list[Entity]]:
+        """Every cycle of parent links, each listed from its first account in file order.
+
+        Each account has at most one parent, so one walk up from every account, remembering
+        which walk first reached each account, finds every cycle once, without recursion.
+        """
+        walk_of: dict[int, int] = {}
+        cycles = []
+        for walk, account in enumerate(self.entities["account"]):
+            path: list[Entity] = []
+            node: Entity | None = account
+            while node is not None and id(node) not in walk_of:
+                walk_of[id(node)] = walk
+                path.append(node)
+                node = self.parent(node)
+            if node is not None and walk_of[id(node)] == walk:
+                cycle = path[next(i for i, e in enumerate(path) if e is node):]
+                start = min(range(len(cycle)), key=lambda i: cycle[i].order)
+                cycles.append(cycle[start:] + cycle[:start])
+        return cycles
+
+    @cached_property
+    def _in_cycle(self) -> set[int]:
+        return {id(account) for cycle in self.parent_cycles for account in cycle}
+
+    def billing_parent(self, account: Entity) -> Entity | None:
+        """The parent whose bill an account's charges may go on: none inside a parent cycle."""
+        parent = self.parent(account)
+        if parent is None or id(account) in self._in_cycle or id(parent) in self._in_cycle:
+            return None
+        return parent
+
     def in_hierarchy(self, account: Entity) -> bool:
         """Whether an account is a parent or a child."""
         return self.parent(account) is not None or bool(self.children.get(account.code or ""))

@@ -229,8 +229,8 @@ def child_bill_dates_differ(model: Model) -> Iterator[Report]:
              parentAccount: acme}
     """
     for account in model.entities["account"]:
-        parent = model.parent(account)
-        if parent is None or parent is account:
+        parent = model.billing_parent(account)
+        if parent is None:
             continue
         parent_plans = model.account_plans_by_account.get(parent.code or "", [])
         for account_plan in model.account_plans_by_account.get(account.code or "", []):

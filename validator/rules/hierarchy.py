@@ -35,7 +35,7 @@ def parent_cycle(model: Model) -> Iterator[Report]:
           - {code: acme, name: Acme, emailAddress: a@acme.example}
           - {code: acme-eu, name: Acme EU, emailAddress: eu@acme.example, parentAccount: acme}
     """
-    for cycle in parent_cycles(model):
+    for cycle in model.parent_cycles:
         first = cycle[0]
         if len(cycle) == 1:
             message = f"account '{first.code}' names itself as its parent account"
@@ -45,28 +45,6 @@ def parent_cycle(model: Model) -> Iterator[Report]:
                        f"{_cycle_text(cycle)}")
             hint = "remove the 'parentAccount' of one of these accounts to break the cycle"
         yield Report(first, message, first.location("parentAccount"), hint)
-
-
-def parent_cycles(model: Model) -> list[list[Entity]]:
-    """Every cycle of parent links, each listed from its first account in file order.
-
-    Each account has at most one parent, so one walk up from every account, remembering
-    which walk first reached each account, finds every cycle once, without recursion.
-    """
-    walk_of: dict[int, int] = {}
-    cycles = []
-    for walk, account in enumerate(model.entities["account"]):
-        path: list[Entity] = []
-        node: Entity | None = account
-        while node is not None and id(node) not in walk_of:
-            walk_of[id(node)] = walk
-            path.append(node)
-            node = model.parent(node)
-        if node is not None and walk_of[id(node)] == walk:
-            cycle = path[next(i for i, e in enumerate(path) if e is node):]
-            start = min(range(len(cycle)), key=lambda i: cycle[i].order)
-            cycles.append(cycle[start:] + cycle[:start])
-    return cycles
 
 
 def _cycle_text(cycle: Sequence[Entity]) -> str:
@@ -97,7 +75,7 @@ def nested_hierarchy(model: Model) -> Iterator[Report]:
           - {code: acme-eu, name: Acme EU, emailAddress: eu@acme.example, parentAccount: acme}
           - {code: acme-de, name: Acme DE, emailAddress: de@acme.example, parentAccount: acme}
     """
-    in_cycle = {id(account) for cycle in parent_cycles(model) for account in cycle}
+    in_cycle = {id(account) for cycle in model.parent_cycles for account in cycle}
     for account in _distinct_accounts(model):
         parent = model.parent(account)
         children = model.children.get(account.code or "", [])
@@ -248,7 +226,7 @@ def child_currency_mismatch(model: Model) -> Iterator[Report]:
              parentAccount: acme, currency: USD}
     """
     for child in model.entities["account"]:
-        parent = model.parent(child)
+        parent = model.billing_parent(child)
         if parent is None:
             continue
         child_currency = model.account_currency(child)
@@ -325,7 +303,7 @@ def child_plan_not_pooled(model: Model) -> Iterator[Report]:
           - {account: acme, plan: api_pro, startDate: 2024-01-01}
     """
     for child in model.entities["account"]:
-        parent = model.parent(child)
+        parent = model.billing_parent(child)
         if parent is None:
             continue
         parent_plans = model.account_plans_by_account.get(parent.code or "", [])
