@@ -213,7 +213,7 @@ def test_try_repo_passes_on_a_clean_tree(tmp_path: Path, hook_repo: HookRepo) ->
     ("accounts:\n  - code: acme\n    name: Acme\n    emailAddress: a@acme.example\n"
      "    colour: red\n", "BC101"),
     ("accounts:\n  - code: acme\n    name: [Acme\n", "BC001"),
-])
+], ids=["unknown-field", "syntax-error"])
 def test_hook_fails_and_names_the_rule(project: Project, broken: str, rule: str) -> None:
     project.write({**CLEAN_TREE, "accounts/acme.yaml": broken})
     commit_everything(project.root, "broken billing config")
