@@ -215,7 +215,8 @@ class Model:
         anchor, source = periods.resolve_bill_epoch(
             account_plan.date("billEpoch"),
             account.date("billEpoch") if account is not None else None,
-            self.org_epochs,
+            # resolve_bill_epoch reads the organization's epochs by field name (weekEpoch).
+            {periods.ORG_EPOCH_FIELDS[f]: epoch for f, epoch in self.org_epochs.items()},
             frequency,
         ) if periods.is_periodic(frequency) else (self.org_epochs["MONTHLY"], "organization")
         return Schedule(frequency, interval, anchor, source)

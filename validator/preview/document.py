@@ -73,10 +73,17 @@ class Line:
         )
 
     def sort_key(self) -> tuple[Any, ...]:
-        """Order on a bill: service period, product, plan, type, aggregation, account."""
+        """Order on a bill: service period, product, plan; then the standing charge, each
+        aggregation's usage and pricing minimum, the plan's minimum; children after."""
+        if self.type == "STANDING_CHARGE":
+            group = 0
+        elif self.type == "MINIMUM_SPEND" and self.aggregation is None:
+            group = 2
+        else:
+            group = 1
         return (
-            self.period, self.product, self.plan or "", self.account_plan or "",
-            TYPE_ORDER.get(self.type, 9), self.aggregation or "",
+            self.period, self.product, self.plan or "", self.account_plan or "", group,
+            self.aggregation or "", TYPE_ORDER.get(self.type, 9),
             self.child_account is not None, self.child_account or "",
         )
 

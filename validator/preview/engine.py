@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -150,7 +149,14 @@ class _Engine:
             members = self.pooling.members(attachment, (period.start, period.end))
             rated = RatedPeriod(attachment, plan, period, members)
             split = len(members) > 1 and attachment.mode != PARENT_SUMMARY
-            for terms in self._active_debits(plan, period.start):
+            for terms in plan.pricings:
+                if not terms.active_on(period.start):
+                    continue
+                if not terms.debit:
+                    self._note_credit(terms)
+                    for account, pieces in members:
+                        self.book.cover(account, terms.aggregation, pieces)
+                    continue
                 pool = self.book.meter(terms.aggregation, terms.function, members)
                 shares = {
                     member[0]: self.book.meter(terms.aggregation, terms.function, (member,))
@@ -169,19 +175,6 @@ class _Engine:
                 )
                 for period in attachment.periods(until=window.end)
             ]
-
-    def _active_debits(self, plan: PlanTerms, day: date) -> Iterator[PricingTerms]:
-        """The plan's debit pricings active on the day; active credits are noted."""
-        for terms in plan.pricings:
-            if not terms.active_on(day):
-                continue
-            if terms.debit:
-                yield terms
-                continue
-            self._note(terms.pricing, "type", (
-                f"{terms.pricing.label} is a {terms.pricing.get('type')} pricing: the "
-                "preview shows debits only, so its credits are not on the bills"
-            ))
 
     def _cover_period_before_window(self, attachment: Attachment, plan: PlanTerms) -> None:
         """Rows in the window that a period begun before it rates are not unrated."""
@@ -202,6 +195,12 @@ class _Engine:
             self._notes[key] = Finding(
                 NOT_PREVIEWED, "warning", message, entity.location(field_name), entity.ref,
             )
+
+    def _note_credit(self, terms: PricingTerms) -> None:
+        self._note(terms.pricing, "type", (
+            f"{terms.pricing.label} is a {terms.pricing.get('type')} pricing: the preview "
+            "shows debits only, so its credits are not on the bills"
+        ))
 
     def _note_not_periodic(self, attachment: Attachment) -> None:
         field_name = "plan" if "plan" in attachment.account_plan.data else "planGroup"
