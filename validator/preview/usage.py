@@ -127,18 +127,16 @@ class UsageReader:
     def rows(self, source: UsageSource) -> Iterator[UsageRow]:
         """Every good row of the file; its malformed rows are added to `errors`."""
         errors = RowErrors(source.display)
-        last_line = 0
         try:
             with source.path.open("rb") as raw:
                 parse = self._json_rows if _is_json_lines(source.path, raw) else self._csv_rows
                 text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
                 try:
-                    for row in parse(text, errors):
-                        last_line = row[5]
-                        yield row
-                except UnicodeDecodeError as error:
-                    errors.add(last_line + 1, 1, f"file is not valid UTF-8 ({error.reason})",
-                               "save the usage file as UTF-8")
+                    yield from parse(text, errors)
+                except UnicodeDecodeError:
+                    line, column, byte = _first_undecodable(source.path)
+                    errors.add(line, column, f"file is not valid UTF-8: byte 0x{byte:02X} "
+                               "cannot be decoded", "save the usage file as UTF-8")
         except OSError as error:
             raise UnreadableUsage(
                 f"cannot read usage file {source.display}: {error.strerror or error}"
@@ -246,6 +244,18 @@ def _parses(parse: Callable[[], object]) -> bool:
     except (AttributeError, TypeError, ValueError, OverflowError):
         return False
     return True
+
+
+def _first_undecodable(path: Path) -> tuple[int, int, int]:
+    """(line, column, byte) of the first byte that is not UTF-8; a second pass, on error only."""
+    with path.open("rb") as raw:
+        for number, content in enumerate(raw, start=1):
+            try:
+                content.decode("utf-8")
+            except UnicodeDecodeError as error:
+                column = len(content[: error.start].decode("utf-8")) + 1
+                return number, column, content[error.start]
+    return 1, 1, 0
 
 
 def _is_json_lines(path: Path, raw: io.BufferedReader) -> bool:
