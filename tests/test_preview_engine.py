@@ -807,3 +807,19 @@ def test_account_filter_keeps_only_the_chosen_accounts_bills(tmp_path: Path) -> 
     ]
     # A child's lines are on its parent's bill: choosing the child shows no bill.
     assert totals(preview(tmp_path, config, rows, accounts=["c-a"])) == {}
+
+
+def test_bands_that_cannot_price_stop_the_preview_even_with_bc601_off(tmp_path: Path) -> None:
+    config = base_config()
+    find(config, "pricings", "pro-calls")["pricingBands"] = [
+        {"lowerLimit": 0, "unitPrice": 1}, {"lowerLimit": 0, "unitPrice": 2},
+    ]
+    write_config(tmp_path, config)
+    result = check_paths(["config.yaml"], Config(), RuleSelection(ignore=("BC6",)), tmp_path)
+    outcome = run_preview(
+        result.model, PreviewRequest(Window(date(2025, 1, 1), date(2025, 2, 1)))
+    )
+    assert outcome.preview is None
+    assert [(f.rule, f.message, f.location.line) for f in outcome.errors] == [
+        ("BC601", "pricing 'pro-calls': lowerLimit 0 does not increase on 0", 30),  # pricingBands
+    ]

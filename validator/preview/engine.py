@@ -42,7 +42,7 @@ from .document import Line, Preview
 from .meters import MeterBook, Route
 from .placement import Charge, Placer, RatedPeriod, RatedPricing
 from .schedule import PARENT_SUMMARY, Attachment, Pooling, Window, attachments
-from .terms import PlanTerms, PricingTerms, plan_terms
+from .terms import PlanTerms, PricingTerms, band_problem, plan_terms
 from .usage import UsageReader, UsageSource, unrated_warning
 
 STANDING_CHARGE, USAGE, MINIMUM_SPEND = "STANDING_CHARGE", "USAGE", "MINIMUM_SPEND"
@@ -80,6 +80,8 @@ def run_preview(
         return PreviewOutcome(None, [zone_error])
     engine = _Engine(model, request.window)
     engine.plan()
+    if engine.errors:
+        return PreviewOutcome(None, engine.errors)
     errors = engine.read(request.usage, zone)
     if errors:
         return PreviewOutcome(None, errors)
@@ -119,6 +121,8 @@ class _Engine:
         self.history: dict[tuple[int, str], list[Accumulator]] = {}
         self.unrated: dict[str, list[Any]] = {}
         self._notes: dict[tuple[int, str], Finding] = {}
+        self.errors: list[Finding] = []
+        self._bad_bands: set[int] = set()
         self._plans: dict[int, PlanTerms] = {}
         self._units: dict[int, Decimal] = {}
         self._prefix: dict[tuple[int, str], list[Decimal]] = {}
@@ -139,8 +143,20 @@ class _Engine:
     def _plan_terms(self, plan: Entity) -> PlanTerms:
         key = id(plan)
         if key not in self._plans:
-            self._plans[key] = plan_terms(self.model, plan)
+            terms = self._plans[key] = plan_terms(self.model, plan)
+            for pricing in terms.pricings:
+                self._check_bands(pricing)
         return self._plans[key]
+
+    def _check_bands(self, terms: PricingTerms) -> None:
+        """Bands that cannot be priced stop the preview even when BC601 is turned off."""
+        problem = band_problem(terms.bands)
+        if problem is not None and id(terms.pricing) not in self._bad_bands:
+            self._bad_bands.add(id(terms.pricing))
+            self.errors.append(Finding(
+                "BC601", "error", f"{terms.pricing.label}: {problem}",
+                terms.pricing.location("pricingBands"), terms.pricing.ref,
+            ))
 
     def _plan_attachment(self, attachment: Attachment, plan: PlanTerms) -> None:
         spanning: dict[str, PricingTerms] = {}

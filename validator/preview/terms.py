@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 from validator.entities import Entity, to_decimal
 from validator.model import Model
@@ -110,3 +111,16 @@ def _bands(pricing: Entity) -> tuple[Band, ...]:
         for band in pricing.get("pricingBands") or ()
         if isinstance(band, dict)
     )
+
+
+def band_problem(bands: tuple[Band, ...]) -> str | None:
+    """Why bands cannot price a quantity (BC601's conditions), or None."""
+    if not bands:
+        return "no pricing bands"
+    if bands[0].lower_limit != 0:
+        return f"the first band's lowerLimit is {bands[0].lower_limit}, not 0"
+    for lower, upper in pairwise(bands):
+        if upper.lower_limit <= lower.lower_limit:
+            return (f"lowerLimit {upper.lower_limit} does not increase on "
+                    f"{lower.lower_limit}")
+    return None
