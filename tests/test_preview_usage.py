@@ -150,6 +150,17 @@ def test_file_that_is_not_utf8_is_an_error(tmp_path: Path) -> None:
     assert errors == ["u.csv:3:3: file is not valid UTF-8: byte 0xE9 cannot be decoded"]
 
 
+def test_csv_that_the_parser_rejects_is_an_error(tmp_path: Path) -> None:
+    huge = "x" * 200_000
+    rows, errors = read(tmp_path / "u.csv", (
+        "account,aggregation,timestamp,value\n"
+        "acme,calls,2025-01-05,1\n"
+        f"acme,calls,2025-01-05,{huge}\n"
+    ))
+    assert rows == [("acme", "calls", "2025-01-05", Decimal("1"), 2)]
+    assert errors == ["u.csv:3:1: unreadable CSV: field larger than field limit (131072)"]
+
+
 def test_unreadable_file_cannot_run(tmp_path: Path) -> None:
     reader = UsageReader(set(), set(), UTC)
     with pytest.raises(UnreadableUsage, match="cannot read usage file gone.csv"):

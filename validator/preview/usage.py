@@ -153,6 +153,14 @@ class UsageReader:
         if positions is None:
             return
         width = len(header or ())
+        try:
+            yield from self._csv_body(reader, positions, width, errors)
+        except csv.Error as error:
+            errors.add(reader.line_num, 1, f"unreadable CSV: {error}")
+
+    def _csv_body(
+        self, reader: Any, positions: list[int], width: int, errors: RowErrors
+    ) -> Iterator[UsageRow]:
         at_account, at_aggregation, at_timestamp, at_value = positions
         accounts, aggregations, zone = self.accounts, self.aggregations, self.zone
         for fields in reader:
