@@ -91,7 +91,7 @@ def attachments(model: Model) -> Iterator[Attachment]:
         interval = active_interval(account_plan)
         if account is None or account.code is None or interval is None:
             continue
-        parent = model.parent(account)
+        parent = model.billing_parent(account)
         children = sorted(
             child.code for child in model.children.get(account.code, ()) if child.code
         )
