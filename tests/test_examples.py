@@ -56,3 +56,35 @@ def test_the_cli_reports_the_broken_copy_as_json(billcheck_process) -> None:  # 
     assert run.returncode == 1
     summary = json.loads(run.stdout)["summary"]
     assert summary == {"files": 15, "errors": 13, "warnings": 2, "infos": 0}
+
+
+def _q1_bills(cli_process) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    run = cli_process("preview", "acme", "--from", "2025-01-01", "--to", "2025-04-01",
+                      "--usage", "acme-usage.csv", "--format", "json", cwd=EXAMPLES)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)["bills"]  # type: ignore[no-any-return]
+
+
+def _line_sum(bills: list[dict], account: str, bill_date: str,  # type: ignore[type-arg]
+              line_type: str, product: str) -> str:
+    from decimal import Decimal
+
+    (bill,) = [b for b in bills if b["account"] == account and b["billDate"] == bill_date]
+    total = sum((Decimal(line["amount"]) for line in bill["lineItems"]
+                 if line["type"] == line_type and line["product"] == product), Decimal(0))
+    return str(total)
+
+
+def test_the_q1_preview_matches_the_figures_worked_out_by_hand(billcheck_process) -> None:  # type: ignore[no-untyped-def]
+    bills = _q1_bills(billcheck_process)
+    # The globex family's pooled, tiered API usage, split per account on Globex's bill.
+    assert [_line_sum(bills, "globex", day, "USAGE", "api")
+            for day in ("2025-02-01", "2025-03-01", "2025-04-01")] == [
+        "2693.30", "2591.90", "3130.70"]
+    # Pooled volume storage crosses the 5,000 band in March.
+    assert _line_sum(bills, "globex", "2025-04-01", "USAGE", "storage") == "243.23"
+    # Globex Europe's EUR CDN plan lands on Globex's bill, converted.
+    assert _line_sum(bills, "globex", "2025-02-01", "USAGE", "cdn") == "619.15"
+    # Umbrella's January API usage is topped up to its 200.00 minimum spend.
+    assert _line_sum(bills, "umbrella", "2025-02-01", "USAGE", "api") == "134.55"
+    assert _line_sum(bills, "umbrella", "2025-02-01", "MINIMUM_SPEND", "api") == "65.45"
