@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import difflib
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
@@ -68,7 +68,9 @@ def command(
     if preview is None:
         _refuse(outcome.errors, "the preview found")
         sys.exit(EXIT_FINDINGS)
-    _write(output_file, lambda out: render(preview, out))
+    from validator.cli import write_output
+
+    write_output(output_file, lambda out: render(preview, out))
     sys.exit(EXIT_OK)
 
 
@@ -154,17 +156,3 @@ def _refuse(errors: Sequence[Any], what: str) -> None:
             click.echo(f"    hint: {finding.hint}", err=True)
     count = f"{len(errors)} error" + ("" if len(errors) == 1 else "s")
     click.echo(f"billcheck: no preview: {what} {count}", err=True)
-
-
-def _write(output_file: str | None, emit: Callable[[TextIO], object]) -> None:
-    """Run `emit(stream)` on the output file or standard output."""
-    from validator.cli import UsageFailure
-
-    if output_file is None:
-        emit(sys.stdout)
-        return
-    try:
-        with open(output_file, "w", encoding="utf-8") as out:
-            emit(out)
-    except OSError as error:
-        raise UsageFailure(f"cannot write {output_file}: {error.strerror}") from None
