@@ -40,10 +40,6 @@ accounts:
 UNKNOWN_FIELD = CLEAN_ACCOUNT + "    colour: red\n"
 # `code: no` is only a warning (BC005): the string "no", a boolean to YAML 1.1 readers.
 WARNING_ONLY = CLEAN_ACCOUNT.replace("code: acme", "code: no")
-NOT_BUILT = (
-    "Usage: billcheck diff [OPTIONS] [ARGS]...\nTry 'billcheck diff -h' for help.\n\n"
-    "Error: billcheck diff is not built yet\n"
-)
 
 
 @dataclass(frozen=True)
@@ -347,10 +343,8 @@ def test_a_base_that_the_checkout_lacks_is_fetched(
 
 
 @pytest.mark.parametrize(("fake", "annotation"), [
-    (FakeDiff(stderr=NOT_BUILT, status=2),
-     "::notice title=billcheck preview::This billcheck cannot diff bills yet"),
-    (FakeDiff(stderr="Error: No such command 'diff'.\n", status=2),
-     "::notice title=billcheck preview::This billcheck cannot diff bills yet"),
+    (FakeDiff(stderr="billcheck: not a git repository\n", status=2),
+     "::warning title=billcheck preview::billcheck diff failed (exit status 2, see the log)"),
     (FakeDiff(stderr="billcheck: usage.csv:3: bad number\n::error::injected\n", status=1),
      "::warning title=billcheck preview::billcheck diff failed (exit status 1, see the log)"),
 ])
@@ -368,6 +362,17 @@ def test_a_failing_diff_is_a_notice_not_a_failure(
     assert lines[-1].startswith(annotation)
     assert token and token not in fake.stderr
     assert annotation.split("::")[-1] in preview.summary
+
+
+def test_a_diff_of_a_head_with_errors_is_still_posted(
+    tmp_path: Path, make_job: Callable[..., Job]
+) -> None:
+    sha = committed_repository(tmp_path / "repo", {"accounts.yaml": CLEAN_ACCOUNT}, "main")
+    fake = FakeDiff("| bill | before | after |\n", status=1)
+    job = make_job(tmp_path / "repo", fake, **{"github.event.pull_request.base.sha": sha})
+    preview = job.run("preview", preview_from="2025-01-01", preview_to="2025-04-01")
+    assert preview.returncode == 0
+    assert preview.summary == "## Bill preview\n\n| bill | before | after |\n"
 
 
 # -- docs/ci-integration.md ----------------------------------------------------------

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -84,7 +84,9 @@ def command(
             diff, head = _revision_diff(revision, args, config, cwd, window, usage)
     except (GitFailure, UnreadableUsage) as error:
         raise UsageFailure(str(error)) from None
-    _write(output_file, lambda out: out.write(write(diff, names)))
+    from ..cli import write_output
+
+    write_output(output_file, lambda out: out.write(write(diff, names)))
     _report_preview_errors(diff.bills.errors)
     if head.errors or diff.bills.errors:
         sys.exit(EXIT_FINDINGS)
@@ -194,19 +196,6 @@ def _config(config_file: str | None, cwd: Path) -> Config:
         return load_config(config_file, cwd)
     except ConfigError as error:
         raise UsageFailure(str(error)) from None
-
-
-def _write(output_file: str | None, emit: Callable[[TextIO], object]) -> None:
-    from ..cli import UsageFailure
-
-    if output_file is None:
-        emit(sys.stdout)
-        return
-    try:
-        with open(output_file, "w", encoding="utf-8") as out:
-            emit(out)
-    except OSError as error:
-        raise UsageFailure(f"cannot write {output_file}: {error.strerror}") from None
 
 
 def _report_preview_errors(errors: Sequence[Finding]) -> None:
