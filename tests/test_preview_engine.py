@@ -714,7 +714,7 @@ def test_ad_hoc_plan_is_not_previewed_and_says_so(tmp_path: Path) -> None:
          "account plan 'acme-pro' (plan 'pro') bills AD_HOC: without regular bill dates it "
          "is not previewed, and its usage is not rated"),
         ("unrated-usage", "warning",
-         "1 usage row of account 'acme' inside the preview window are not rated by any "
+         "1 usage row of account 'acme' inside the preview window is not rated by any "
          "previewed plan (first at this line)"),
     ]
 

@@ -311,11 +311,11 @@ def _unknown(noun: str, value: Any, known: Collection[str]) -> str:
 
 def unrated_warning(account: str, count: int, display: str, line: int) -> Finding:
     """The warning for rows inside the window that no previewed plan rates."""
-    rows = "row" if count == 1 else "rows"
+    rows, verb = ("row", "is") if count == 1 else ("rows", "are")
     return Finding(
         UNRATED_USAGE, "warning",
         f"{count} usage {rows} of account '{account}' inside the preview window "
-        "are not rated by any previewed plan (first at this line)",
+        f"{verb} not rated by any previewed plan (first at this line)",
         Location(display, line, 1),
         EntityRef("account", account),
         "attach a plan whose pricing rates this aggregation on those days, or drop the rows",
