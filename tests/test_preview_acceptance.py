@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import Result
 
 Tree = Callable[[dict[str, str]], Path]
@@ -359,3 +360,36 @@ accountPlans:
 """
     document = preview(tree, cli, config, ("2025-01-01", "2025-02-01"))
     assert totals(document) == [("a", "2025-02-01", "1.235"), ("b", "2025-02-01", "3.760")]
+
+
+def test_a_plan_pricing_overrides_only_its_own_aggregation_of_the_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from validator.checker import RuleSelection, check_paths
+    from validator.config import Config
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").write_text(
+        "products: [{code: api, name: API}]\n"
+        "aggregations:\n"
+        "  - {code: calls, name: Calls, unit: call, aggregation: SUM}\n"
+        "  - {code: bytes, name: Bytes, unit: byte, aggregation: SUM}\n"
+        "planTemplates:\n"
+        "  - {code: t, name: T, product: api, currency: USD, billFrequency: MONTHLY,"
+        " standingCharge: 0}\n"
+        "plans: [{code: p, name: P, planTemplate: t}]\n"
+        "pricings:\n"
+        "  - {planTemplate: t, aggregation: calls, startDate: 2025-01-01,"
+        " pricingBands: [{lowerLimit: 0, unitPrice: 1}]}\n"
+        "  - {planTemplate: t, aggregation: bytes, startDate: 2025-01-01,"
+        " pricingBands: [{lowerLimit: 0, unitPrice: 1}]}\n"
+        "  - {plan: p, aggregation: calls, startDate: 2025-01-01,"
+        " pricingBands: [{lowerLimit: 0, unitPrice: 2}]}\n",
+        encoding="utf-8",
+    )
+    model = check_paths(["."], Config(), RuleSelection(), tmp_path).model
+    plan = model.get("plan", "p")
+    assert plan is not None
+    priced = sorted((p.get("aggregation"), p.get("plan") or p.get("planTemplate"))
+                    for p in model.pricings_of(plan))
+    assert priced == [("bytes", "t"), ("calls", "p")]

@@ -276,14 +276,20 @@ class Model:
         return result
 
     def pricings_of(self, plan: Entity) -> list[Entity]:
-        """A plan's pricings: its own, else its template's."""
+        """A plan's pricings: its own, and its template's for the aggregations it does not price.
+
+        A plan's own pricing of an aggregation overrides every template pricing of that
+        aggregation; the template's pricings of other aggregations still apply to the plan.
+        """
         own = self.pricings_by_owner.get(("plan", plan.code or ""), [])
-        if own:
-            return own
         template = self.template_of(plan)
         if template is None:
-            return []
-        return self.pricings_by_owner.get(("planTemplate", template.code or ""), [])
+            return own
+        inherited = self.pricings_by_owner.get(("planTemplate", template.code or ""), [])
+        if not own:
+            return inherited
+        overridden = {pricing.get("aggregation") for pricing in own}
+        return [*own, *(p for p in inherited if p.get("aggregation") not in overridden)]
 
     @cached_property
     def counter_pricings_by_owner(self) -> dict[tuple[str, str], list[Entity]]:
