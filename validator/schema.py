@@ -152,7 +152,7 @@ def _format_message(format_name: str, field: str, shown: str) -> str:
 
 
 _CODE_RULE = ("a code is 1 to 80 characters with no control characters and no "
-              "whitespace other than single spaces between words")
+              "whitespace other than spaces between other characters")
 _PATTERN_RULES = {
     "currency": "a currency is three upper-case letters (ISO 4217, like USD)",
     "from": "a currency is three upper-case letters (ISO 4217, like USD)",

@@ -345,7 +345,8 @@ def credit_order_in_hierarchy(model: Model) -> Iterator[Report]:
 
     Why is this bad?
     The platform does not apply creditApplicationOrder to parent or child accounts, so the
-    order written here is not the order credit is drawn down in.
+    order written here is not the order credit is drawn down in. The finding points at the
+    `creditApplicationOrder` key.
 
     Example
         accounts:
@@ -363,7 +364,7 @@ def credit_order_in_hierarchy(model: Model) -> Iterator[Report]:
             account,
             f"creditApplicationOrder is not available on account '{account.code}', "
             f"{_role(model, account)}",
-            account.location("creditApplicationOrder"),
+            account.location("creditApplicationOrder", key=True),
             "remove creditApplicationOrder",
         )
 

@@ -301,7 +301,7 @@ def duplicate_product_in_plan_group(model: Model) -> Iterator[Report]:
     Why is this bad?
     A plan group attaches its plans together, one per product; with two plans for one
     product the account would be charged twice for the same usage, and the platform
-    refuses the group. The finding points at the group's `plans`.
+    refuses the group. The finding points at the group's `plans` key.
 
     Example
         planGroups:
@@ -322,7 +322,7 @@ def duplicate_product_in_plan_group(model: Model) -> Iterator[Report]:
                     group,
                     f"plan group '{group.code}' holds {len(codes)} plans for product "
                     f"'{product}': {_and(codes)}",
-                    group.location("plans"),
+                    group.location("plans", key=True),
                     f"keep one plan for product '{product}' in the group",
                 )
 
