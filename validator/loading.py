@@ -9,7 +9,6 @@ contributes no entities and no other findings.
 from __future__ import annotations
 
 import codecs
-import difflib
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -17,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .entities import COLLECTIONS, Entity
-from .findings import Finding, Location
+from .findings import Finding, Location, close_match, shorten
 from .tree import ReadProblem, SourceFile, read_text
 from .yamlload import Limits, LoadResult, Positions, Problem, Suspect, load
 
@@ -77,7 +76,6 @@ def load_tree(files: Sequence[SourceFile | TextSource], limits: LoadLimits) -> L
     """Read, parse and split every file (or text under its display name); never raises."""
     tree = LoadedTree()
     total_bytes = 0
-    yaml_limits = Limits(max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes)
     for file in files:
         tree.files += 1
         tree.paths.append(file.display)
@@ -91,11 +89,16 @@ def load_tree(files: Sequence[SourceFile | TextSource], limits: LoadLimits) -> L
         assert text is not None
         if isinstance(file, TextSource):
             tree.texts[file.display] = text
-        total_bytes += len(text)
+        total_bytes += len(text.encode("utf-8"))
         if total_bytes > limits.max_total_bytes:
             tree.findings.append(_total_size_finding(file.display, limits.max_total_bytes))
             continue
         tree.suppressions.extend(find_suppressions(file.display, text))
+        yaml_limits = Limits(
+            max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes,
+            max_alias_chars=limits.max_file_bytes,
+            max_entities=limits.max_entities, entities_before=len(tree.entities),
+        )
         _add_file(tree, file.display, load(text, yaml_limits), limits.max_entities)
     return tree
 
@@ -107,8 +110,10 @@ def _text_of(
         return read_text(source, max_bytes)
     data = source.data.removeprefix(codecs.BOM_UTF8)
     if len(data) > max_bytes:
-        return None, ReadProblem("BC004", f"input is {len(data)} bytes, over the limit of "
-                                 f"{max_bytes} bytes per file")
+        return None, ReadProblem(
+            "BC004", f"input is {len(data)} bytes, over the limit of {max_bytes} bytes per file",
+            hint="raise limits.maxFileBytes in .billcheck.yaml if it is meant to be this big",
+        )
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as error:
@@ -217,12 +222,12 @@ def _split_document(
 
 
 def _unknown_collection(key: Any, path: str, mark: tuple[int, int] | None) -> Finding:
-    close = difflib.get_close_matches(str(key), list(COLLECTIONS), n=1, cutoff=0.6)
-    message = f"unknown top-level key '{key}'"
+    close = close_match(key, COLLECTIONS)
+    message = f"unknown top-level key '{shorten(key)}'"
     hint = "top-level keys: " + ", ".join(COLLECTIONS)
     if close:
-        message += f" (did you mean '{close[0]}'?)"
-        hint = f"rename '{key}' to '{close[0]}'"
+        message += f" (did you mean '{close}'?)"
+        hint = f"rename '{shorten(key)}' to '{close}'"
     return Finding("BC101", "error", message, Location(path, *(mark or (1, 1))), hint=hint)
 
 
