@@ -314,3 +314,13 @@ def test_a_baseline_nested_too_deeply_is_exit_2_not_an_internal_error(
                                timeout=TIMEOUT)
     assert result.returncode == 2
     assert result.stderr == "billcheck: baseline baseline.json nests too deeply to be a baseline\n"
+
+
+def test_a_broken_file_reports_only_what_broke_it_and_that_can_be_silenced(
+    root: Path, billcheck_process: Process
+) -> None:
+    (root / "a.yaml").write_text("# billcheck: ignore[BC101]\n- a list\n")
+    (root / "b.yaml").write_text("# billcheck: ignore[BC003]\n- a list\n")
+    code, document, _ = run_json(billcheck_process, root)
+    assert code == 1
+    assert [(f["rule"], f["path"]) for f in document["findings"]] == [("BC003", "a.yaml")]

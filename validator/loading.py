@@ -93,14 +93,26 @@ def load_tree(files: Sequence[SourceFile | TextSource], limits: LoadLimits) -> L
         if total_bytes > limits.max_total_bytes:
             tree.findings.append(_total_size_finding(file.display, limits.max_total_bytes))
             continue
-        tree.suppressions.extend(find_suppressions(file.display, text))
         yaml_limits = Limits(
             max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes,
             max_alias_chars=limits.max_file_bytes,
             max_entities=limits.max_entities, entities_before=len(tree.entities),
         )
-        _add_file(tree, file.display, load(text, yaml_limits), limits.max_entities)
+        fatal = _add_file(tree, file.display, load(text, yaml_limits), limits.max_entities)
+        tree.suppressions.extend(_usable_suppressions(find_suppressions(file.display, text), fatal))
     return tree
+
+
+def _usable_suppressions(found: list[Suppression], fatal: Finding | None) -> list[Suppression]:
+    """The comments of a file that may silence something (all, unless the file is broken).
+
+    A broken file contributes no finding but the one that broke it, so of its comments only
+    those that would silence that finding are kept; the rest are not reported as unused.
+    """
+    if fatal is None:
+        return found
+    lines = (fatal.location.line, fatal.location.line - 1)
+    return [s for s in found if s.line in lines and fatal.rule in s.rules]
 
 
 def _text_of(
@@ -150,33 +162,43 @@ def find_suppressions(path: str, text: str) -> list[Suppression]:
     return found
 
 
-def _add_file(tree: LoadedTree, path: str, loaded: LoadResult, max_entities: int) -> None:
+def _add_file(
+    tree: LoadedTree, path: str, loaded: LoadResult, max_entities: int
+) -> Finding | None:
+    """Add a loaded file's entities and findings; return the finding that broke it, if any."""
+    fatal = _fatal_finding(tree, path, loaded, max_entities)
+    if fatal is not None:
+        tree.findings.append(fatal)
+    return fatal
+
+
+def _fatal_finding(
+    tree: LoadedTree, path: str, loaded: LoadResult, max_entities: int
+) -> Finding | None:
     if loaded.fatal is not None:
-        tree.findings.append(_problem_finding(path, loaded.fatal))
-        return
+        return _problem_finding(path, loaded.fatal)
     file_entities: list[Entity] = []
     file_findings = [_problem_finding(path, problem) for problem in loaded.duplicates]
     for document in loaded.documents:
         if document is None:
             continue
         if not isinstance(document, dict):
-            tree.findings.append(_not_a_mapping(path, document, loaded.positions))
-            return
+            return _not_a_mapping(path, document, loaded.positions)
         file_findings.extend(
             _split_document(document, path, loaded.positions, file_entities, len(tree.entities))
         )
     if len(tree.entities) + len(file_entities) > max_entities:
-        tree.findings.append(Finding(
+        return Finding(
             "BC004", "error",
             f"the tree holds more than the limit of {max_entities} entities; "
             "this file's entities were not checked",
             Location(path, 1, 1),
             hint="raise limits.maxEntities in .billcheck.yaml",
-        ))
-        return
+        )
     tree.entities.extend(file_entities)
     tree.findings.extend(file_findings)
     tree.suspects.extend((path, suspect) for suspect in loaded.suspects)
+    return None
 
 
 def _problem_finding(path: str, problem: Problem) -> Finding:
@@ -185,7 +207,7 @@ def _problem_finding(path: str, problem: Problem) -> Finding:
 
 
 def _not_a_mapping(path: str, document: Any, positions: Positions) -> Finding:
-    what = "a list" if isinstance(document, list) else f"the scalar {document!r}"
+    what = "a list" if isinstance(document, list) else f"the scalar {shorten(repr(document))}"
     line, column = positions.start(document) or (1, 1)
     return Finding(
         "BC003", "error",
