@@ -324,3 +324,15 @@ def test_a_broken_file_reports_only_what_broke_it_and_that_can_be_silenced(
     code, document, _ = run_json(billcheck_process, root)
     assert code == 1
     assert [(f["rule"], f["path"]) for f in document["findings"]] == [("BC003", "a.yaml")]
+
+
+def test_show_source_neither_hangs_on_a_fifo_nor_quotes_a_linked_secret(
+    root: Path, billcheck_process: Process
+) -> None:
+    _fifo(root)
+    _secret_in_hidden_dir(root)
+    result = billcheck_process("validate", "--show-source", cwd=root, timeout=TIMEOUT)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "leak.yaml:1:1: error BC003" in result.stdout
+    assert "pipe.yaml:1:1: error BC003" in result.stdout
+    assert SECRET not in result.stdout

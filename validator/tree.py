@@ -143,6 +143,19 @@ def is_excluded(display: str, patterns: Sequence[str]) -> bool:
 
 def read_text(file: SourceFile, max_bytes: int) -> tuple[str | None, ReadProblem | None]:
     """A file's text decoded as UTF-8 (a BOM is allowed), or why it cannot be had."""
+    data, problem = read_bytes(file, max_bytes)
+    if data is None:
+        return None, problem
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        return None, _not_utf8(data, error)
+
+
+def read_bytes(file: SourceFile, max_bytes: int) -> tuple[bytes | None, ReadProblem | None]:
+    """A regular file's bytes, at most `max_bytes` of them, or why they cannot be had."""
     if file.boundary is not None and not _link_stays_inside(file.path, file.boundary):
         return None, ReadProblem(
             "BC003",
@@ -165,12 +178,7 @@ def read_text(file: SourceFile, max_bytes: int) -> tuple[str | None, ReadProblem
         return None, ReadProblem("BC003", f"cannot read file: {error.strerror or error}")
     if len(data) > max_bytes:
         return None, _too_big(len(data), max_bytes)
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError as error:
-        return None, _not_utf8(data, error)
+    return data, None
 
 
 class _TooBig(Exception):

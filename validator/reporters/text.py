@@ -20,6 +20,7 @@ from typing import TextIO
 
 from ..checker import CheckResult
 from ..findings import Finding
+from ..tree import SourceFile, link_boundary, read_bytes
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _RESET = "\033[0m"
@@ -80,13 +81,10 @@ class SourceLines:
 
 
 def _read_lines(path: Path) -> list[str]:
-    try:
-        if path.stat().st_size > _MAX_SOURCE_BYTES:
-            return []
-        data = path.read_bytes()
-    except OSError:
-        return []
-    return _LINE_BREAK.split(data.decode("utf-8-sig", "replace"))
+    """A file's lines, read as carefully as the loader reads it (no FIFOs, no links out)."""
+    source = SourceFile(path.as_posix(), path, link_boundary(path, Path.cwd()))
+    data, _ = read_bytes(source, _MAX_SOURCE_BYTES)
+    return _LINE_BREAK.split(data.decode("utf-8-sig", "replace")) if data is not None else []
 
 
 class TextReporter:
