@@ -237,7 +237,7 @@ def _unsupported_value(entity: Entity) -> Finding:
     a non-string key), or lists and mappings nested deeper than it follows (a `maxDepth`
     raised far above the default lets such data through the loader)."""
     where = _first_unsupported(entity.data)
-    if where is None:
+    if where is None and _depth(entity.data) > _SHALLOW:
         message = f"{entity.label} nests lists and mappings too deeply to be validated"
         hint = "flatten the nested lists and mappings"
         return _finding(entity, "BC004", message, entity.location(), hint)
@@ -245,7 +245,25 @@ def _unsupported_value(entity: Entity) -> Finding:
         f"{entity.label} holds a value that is not plain data "
         "(a !!binary, !!set, !!timestamp or !!omap value, or a key that is not a string)"
     )
-    return _finding(entity, "BC103", message, entity.location_at(where), "remove the tag")
+    return _finding(entity, "BC103", message, entity.location_at(where or ()), "remove the tag")
+
+
+# jsonschema_rs follows about 250 levels; nothing near that is needed by real config.
+_SHALLOW = 100
+
+
+def _depth(data: Any) -> int:
+    """How many levels of lists and mappings `data` nests (iteratively: it may be deep)."""
+    deepest = 0
+    stack = [(data, 0)]
+    while stack:
+        value, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(value, dict):
+            stack.extend((item, level + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, level + 1) for item in value)
+    return deepest
 
 
 def _first_unsupported(data: Any) -> tuple[Any, ...] | None:
