@@ -9,7 +9,6 @@ contributes no entities and no other findings.
 from __future__ import annotations
 
 import codecs
-import difflib
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -17,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .entities import COLLECTIONS, Entity
-from .findings import Finding, Location
+from .findings import Finding, Location, close_match, shorten
 from .tree import ReadProblem, SourceFile, read_text
 from .yamlload import Limits, LoadResult, Positions, Problem, Suspect, load
 
@@ -77,7 +76,6 @@ def load_tree(files: Sequence[SourceFile | TextSource], limits: LoadLimits) -> L
     """Read, parse and split every file (or text under its display name); never raises."""
     tree = LoadedTree()
     total_bytes = 0
-    yaml_limits = Limits(max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes)
     for file in files:
         tree.files += 1
         tree.paths.append(file.display)
@@ -91,13 +89,30 @@ def load_tree(files: Sequence[SourceFile | TextSource], limits: LoadLimits) -> L
         assert text is not None
         if isinstance(file, TextSource):
             tree.texts[file.display] = text
-        total_bytes += len(text)
+        total_bytes += len(text.encode("utf-8"))
         if total_bytes > limits.max_total_bytes:
             tree.findings.append(_total_size_finding(file.display, limits.max_total_bytes))
             continue
-        tree.suppressions.extend(find_suppressions(file.display, text))
-        _add_file(tree, file.display, load(text, yaml_limits), limits.max_entities)
+        yaml_limits = Limits(
+            max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes,
+            max_alias_chars=limits.max_file_bytes,
+            max_entities=limits.max_entities, entities_before=len(tree.entities),
+        )
+        fatal = _add_file(tree, file.display, load(text, yaml_limits), limits.max_entities)
+        tree.suppressions.extend(_usable_suppressions(find_suppressions(file.display, text), fatal))
     return tree
+
+
+def _usable_suppressions(found: list[Suppression], fatal: Finding | None) -> list[Suppression]:
+    """The comments of a file that may silence something (all, unless the file is broken).
+
+    A broken file contributes no finding but the one that broke it, so of its comments only
+    those that would silence that finding are kept; the rest are not reported as unused.
+    """
+    if fatal is None:
+        return found
+    lines = (fatal.location.line, fatal.location.line - 1)
+    return [s for s in found if s.line in lines and fatal.rule in s.rules]
 
 
 def _text_of(
@@ -107,8 +122,10 @@ def _text_of(
         return read_text(source, max_bytes)
     data = source.data.removeprefix(codecs.BOM_UTF8)
     if len(data) > max_bytes:
-        return None, ReadProblem("BC004", f"input is {len(data)} bytes, over the limit of "
-                                 f"{max_bytes} bytes per file")
+        return None, ReadProblem(
+            "BC004", f"input is {len(data)} bytes, over the limit of {max_bytes} bytes per file",
+            hint="raise limits.maxFileBytes in .billcheck.yaml if it is meant to be this big",
+        )
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as error:
@@ -145,33 +162,43 @@ def find_suppressions(path: str, text: str) -> list[Suppression]:
     return found
 
 
-def _add_file(tree: LoadedTree, path: str, loaded: LoadResult, max_entities: int) -> None:
+def _add_file(
+    tree: LoadedTree, path: str, loaded: LoadResult, max_entities: int
+) -> Finding | None:
+    """Add a loaded file's entities and findings; return the finding that broke it, if any."""
+    fatal = _fatal_finding(tree, path, loaded, max_entities)
+    if fatal is not None:
+        tree.findings.append(fatal)
+    return fatal
+
+
+def _fatal_finding(
+    tree: LoadedTree, path: str, loaded: LoadResult, max_entities: int
+) -> Finding | None:
     if loaded.fatal is not None:
-        tree.findings.append(_problem_finding(path, loaded.fatal))
-        return
+        return _problem_finding(path, loaded.fatal)
     file_entities: list[Entity] = []
     file_findings = [_problem_finding(path, problem) for problem in loaded.duplicates]
     for document in loaded.documents:
         if document is None:
             continue
         if not isinstance(document, dict):
-            tree.findings.append(_not_a_mapping(path, document, loaded.positions))
-            return
+            return _not_a_mapping(path, document, loaded.positions)
         file_findings.extend(
             _split_document(document, path, loaded.positions, file_entities, len(tree.entities))
         )
     if len(tree.entities) + len(file_entities) > max_entities:
-        tree.findings.append(Finding(
+        return Finding(
             "BC004", "error",
             f"the tree holds more than the limit of {max_entities} entities; "
             "this file's entities were not checked",
             Location(path, 1, 1),
             hint="raise limits.maxEntities in .billcheck.yaml",
-        ))
-        return
+        )
     tree.entities.extend(file_entities)
     tree.findings.extend(file_findings)
     tree.suspects.extend((path, suspect) for suspect in loaded.suspects)
+    return None
 
 
 def _problem_finding(path: str, problem: Problem) -> Finding:
@@ -180,7 +207,7 @@ def _problem_finding(path: str, problem: Problem) -> Finding:
 
 
 def _not_a_mapping(path: str, document: Any, positions: Positions) -> Finding:
-    what = "a list" if isinstance(document, list) else f"the scalar {document!r}"
+    what = "a list" if isinstance(document, list) else f"the scalar {shorten(repr(document))}"
     line, column = positions.start(document) or (1, 1)
     return Finding(
         "BC003", "error",
@@ -217,12 +244,12 @@ def _split_document(
 
 
 def _unknown_collection(key: Any, path: str, mark: tuple[int, int] | None) -> Finding:
-    close = difflib.get_close_matches(str(key), list(COLLECTIONS), n=1, cutoff=0.6)
-    message = f"unknown top-level key '{key}'"
+    close = close_match(key, COLLECTIONS)
+    message = f"unknown top-level key '{shorten(key)}'"
     hint = "top-level keys: " + ", ".join(COLLECTIONS)
     if close:
-        message += f" (did you mean '{close[0]}'?)"
-        hint = f"rename '{key}' to '{close[0]}'"
+        message += f" (did you mean '{close}'?)"
+        hint = f"rename '{shorten(key)}' to '{close}'"
     return Finding("BC101", "error", message, Location(path, *(mark or (1, 1))), hint=hint)
 
 
