@@ -330,6 +330,31 @@ def test_every_edit_gives_the_report_of_a_run_without_the_cache(
         assert run_json(root) == expected, f"warm, after: {name}"
 
 
+def test_the_entity_limit_stops_a_file_the_same_through_the_cache(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """Where the entity limit stops a file depends on the files before it, which no entry's
+    key covers: a stopped load is never kept, and a kept one is used only where it fits."""
+    tree = tmp_path / "tree"
+    accounts = "".join(
+        f"  - {{code: a{n}, name: A{n}, emailAddress: a{n}@example.com}}\n" for n in range(3)
+    )
+    write_tree(tree, {
+        ".billcheck.yaml": "limits: {maxEntities: 4}\n",
+        "a.yaml": "accounts:\n" + accounts,
+        "b.yaml": "accounts:\n" + accounts.replace("a", "b"),
+    })
+    stopped = run_json(tree, "--no-cache")
+    found = [(f["rule"], f["path"], f["line"]) for f in json.loads(stopped)["findings"]]
+    assert found == [("BC004", "b.yaml", 3)]  # at b1, the fifth entity
+    for _ in range(2):
+        assert run_json(tree) == stopped
+    (tree / "a.yaml").write_text("accounts:\n" + accounts.splitlines(keepends=True)[0])
+    assert run_json(tree) == run_json(tree, "--no-cache")  # b.yaml now fits, and is kept
+    (tree / "a.yaml").write_text("accounts:\n" + accounts)
+    assert run_json(tree) == stopped  # b.yaml's kept load no longer fits: read afresh
+
+
 def _rule_cases() -> Iterator[Any]:
     for path in sorted(CASES_DIR.glob("BC*.yaml")):
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))

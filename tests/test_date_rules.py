@@ -62,6 +62,23 @@ pricings:
     ]
 
 
+def test_end_date_hint_never_suggests_removing_a_contracts_required_end_date(
+    tree: Callable[..., Path],
+) -> None:
+    found = findings(tree, {"acme.yaml": ACCOUNT + """\
+contracts:
+  - {code: acme-2024, name: Acme, account: acme, startDate: 2024-06-01, endDate: 2024-01-01}
+accountPlans:
+  - {code: acme-api, account: acme, plan: api_std, startDate: 9999-12-31, endDate: 9999-12-31}
+"""}, "BC301")
+    assert [(f.entity, f.hint) for f in found] == [
+        (EntityRef("contract", "acme-2024"), "set endDate after 2024-06-01 (end dates are "
+         "exclusive: a single day 2024-06-01 ends on 2024-06-02)"),
+        (EntityRef("accountPlan", "acme-api"), "no date comes after 9999-12-31: set an earlier "
+         "startDate, or remove endDate"),
+    ]
+
+
 def consecutive_plans(count: int, start: datetime.date) -> str:
     """`count` daily account plans of acme, each starting the day the previous one ends."""
     lines = ["accountPlans:"]

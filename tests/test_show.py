@@ -347,8 +347,16 @@ HIERARCHY = {"tree.yaml": CATALOG + "accounts:\n" + account("acme")
 accountPlans:
   - {code: a1, account: acme, plan: api_pro, startDate: 2025-01-01}
   - {code: a2, account: acme, plan: storage_pro, startDate: 2025-05-01}
-  - {code: eu, account: acme-eu, plan: api_pro, startDate: 2024-01-01}
+  - {code: eu, account: acme-eu, plan: storage_pro, startDate: 2024-01-01, endDate: 2025-05-01}
   - {code: g, account: globex, plan: api_pro, startDate: 2024-01-01, endDate: 2025-01-01}
+""", "pricings.yaml": """\
+aggregations:
+  - {code: calls, name: Calls, unit: call, aggregation: SUM}
+pricings:
+  - {plan: api_pro, aggregation: calls, startDate: 2024-01-01,
+     pricingBands: [{lowerLimit: 0, unitPrice: 1}]}
+  - {plan: storage_pro, aggregation: calls, startDate: 2024-01-01,
+     pricingBands: [{lowerLimit: 0, unitPrice: 1}]}
 """}
 
 

@@ -80,6 +80,8 @@ def read_baseline(path: Path) -> Counter[Key]:
         raise BaselineError(f"cannot read baseline {path}: {error.strerror or error}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BaselineError(f"baseline {path} is not a JSON file: {error}") from None
+    except RecursionError:  # json's decoder recurses once per nesting level
+        raise BaselineError(f"baseline {path} nests too deeply to be a baseline") from None
     if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION:
         raise BaselineError(
             f"baseline {path} is not a billcheck baseline of version {BASELINE_VERSION}"

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .cache import FileCache
 
 UNUSED_SUPPRESSION = "BC009"
+UNCHECKED_FILE_RULES = frozenset({"BC001", "BC003", "BC004"})
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,17 @@ class RuleSelection:
     ignore: tuple[str, ...] = ()
 
     def enabled(self, rule_id: str) -> bool:
-        """Whether a rule's findings are kept (ids or prefixes such as `BC3`)."""
-        if self.select and not any(rule_id.startswith(p) for p in self.select):
+        """Whether a rule's findings are kept (ids or prefixes such as `BC3`).
+
+        `--select` never hides a file that could not be read (BC001, BC003, BC004): its
+        entities were not checked at all, so a selected rule could not have run on them.
+        Only `--ignore` or `off` in the config file silence those.
+        """
+        if (
+            self.select
+            and rule_id not in UNCHECKED_FILE_RULES
+            and not any(rule_id.startswith(p) for p in self.select)
+        ):
             return False
         if any(rule_id.startswith(p) for p in self.ignore):
             return False

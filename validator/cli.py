@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -136,7 +136,7 @@ def validate(
     if baseline_file is not None:
         result = _apply_baseline(result, Path(baseline_file), update_baseline)
     for output_format, output_file in destinations:
-        _write(output_file, _reporting(result, output_format, color, show_source))
+        write_output(output_file, _reporting(result, output_format, color, show_source))
     sys.exit(EXIT_FINDINGS if result.fails(fail_on) else EXIT_OK)
 
 
@@ -235,7 +235,7 @@ def _check_rule_ids(given: Iterable[str], known: set[str]) -> None:
             raise UsageFailure(f"no rule matches {rule_id!r} (see 'billcheck rules')")
 
 
-def _write(output_file: str | None, write: Any) -> None:
+def write_output(output_file: str | None, write: Callable[[TextIO], object]) -> None:
     """Run `write(stream)` on the output file or standard output."""
     if output_file is None:
         write(sys.stdout)

@@ -8,12 +8,13 @@ file, line and column (exit status 2), never a guess.
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .loading import LoadLimits
-from .tree import SourceFile, read_text
+from .tree import SourceFile, link_boundary, read_text
 
 CONFIG_NAME = ".billcheck.yaml"
 LIMIT_FIELDS = {
@@ -53,13 +54,14 @@ def load_config(explicit: str | None, cwd: Path) -> Config:
         if not path.is_file():
             return Config()
         shown = CONFIG_NAME
-    return _parse(path, shown)
+    return _parse(path, shown, cwd)
 
 
-def _parse(path: Path, shown: str) -> Config:
+def _parse(path: Path, shown: str, cwd: Path) -> Config:
     from .yamlload import load  # only a run with a config file pays for the YAML parser
 
-    text, problem = read_text(SourceFile(shown, path), 1024 * 1024)
+    # Like a file of the tree, a config file that is a link may only point inside the checkout.
+    text, problem = read_text(SourceFile(shown, path, link_boundary(path, cwd)), 1024 * 1024)
     if problem is not None:
         raise ConfigError(f"{shown}:{problem.mark[0]}:{problem.mark[1]}: {problem.message}")
     assert text is not None
@@ -74,6 +76,7 @@ def _parse(path: Path, shown: str) -> Config:
     if data is None:
         return Config(source=shown)
     _validate(data, loaded, shown)
+    _check_paths_stay_inside(data, loaded, shown, cwd)
     return _build(data, shown)
 
 
@@ -97,6 +100,26 @@ def _validate(data: Any, loaded: Any, shown: str) -> None:
         node = node[step]
     where = "/".join(map(str, first.instance_path)) or "top level"
     raise ConfigError(f"{shown}:{line}:{column}: invalid config at {where}: {first.message}")
+
+
+def _check_paths_stay_inside(data: Any, loaded: Any, shown: str, cwd: Path) -> None:
+    """Config `paths` may not leave the working directory.
+
+    The config file is usually part of the checked repository, so whoever edits it in a
+    pull request could otherwise make billcheck read (and quote in findings) files from
+    anywhere on the machine that runs the check. Paths named on the command line are not
+    limited: whoever writes the command line already controls the machine.
+    """
+    root = Path(os.path.realpath(cwd))
+    entries = data.get("paths") or []
+    for index, entry in enumerate(entries):
+        if Path(os.path.realpath(cwd / entry)).is_relative_to(root):
+            continue
+        line, column = loaded.positions.value_mark(entries, index) or (1, 1)
+        raise ConfigError(
+            f"{shown}:{line}:{column}: paths entry {entry!r} leads outside the working "
+            "directory; config paths must stay inside it (name other paths on the command line)"
+        )
 
 
 def _build(data: dict[str, Any], shown: str) -> Config:

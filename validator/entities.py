@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .findings import EntityRef, Location
+from .findings import EntityRef, Location, shorten
 from .positions import Mark, Positions
 
 # Top-level key → the kind of entity its items are.
@@ -64,15 +64,16 @@ class Entity:
 
     @property
     def ref(self) -> EntityRef:
-        """The entity as a finding names it."""
-        return EntityRef(self.kind, self.code)
+        """The entity as a finding names it (a code too long to be valid is shortened)."""
+        code = self.code
+        return EntityRef(self.kind, shorten(code) if code is not None else None)
 
     @property
     def label(self) -> str:
         """How messages name the entity: `account plan 'acme-api'` or `pricing at line 12`."""
         noun = KIND_NOUNS.get(self.kind, self.kind)
         if self.code is not None:
-            return f"{noun} '{self.code}'"
+            return f"{noun} '{shorten(self.code)}'"
         return f"{noun} at {self.path}:{self.mark[0]}"
 
     def get(self, field: str, default: Any = None) -> Any:

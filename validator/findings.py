@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
 
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+# The most characters of a config value a message quotes: above any valid code (80), far
+# below what an alias can repeat (one 30 MB key quoted in thousands of findings would turn a
+# small file into gigabytes of output).
+MAX_QUOTED = 100
+
+
+def shorten(value: object, limit: int = MAX_QUOTED) -> str:
+    """A config value as a message quotes it: whole up to `limit` characters, else cut with …."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def close_match(word: object, options: Iterable[str]) -> str | None:
+    """The option most like `word` for a did-you-mean, or None.
+
+    Words longer than MAX_QUOTED are never matched: nothing that long is a typo of a name,
+    and difflib's cost grows with the word.
+    """
+    text = str(word)
+    if len(text) > MAX_QUOTED:
+        return None
+    close = difflib.get_close_matches(text, list(options), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 @dataclass(frozen=True, order=True)

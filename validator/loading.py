@@ -9,7 +9,6 @@ contributes no entities and no other findings.
 from __future__ import annotations
 
 import codecs
-import difflib
 import marshal
 import re
 from bisect import bisect_right
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import blake2b, finding_of_row, finding_row
 from .entities import COLLECTIONS, Entity
-from .findings import EntityRef, Finding, Location
+from .findings import EntityRef, Finding, Location, close_match, shorten
 from .groups import file_components, links_of
 from .positions import CachedPositions, Mark, Positions, Suspect, mirror
 from .tree import ReadProblem, SourceFile, decode_text, read_bytes
@@ -94,15 +93,17 @@ class LoadedTree:
 class FileLoad:
     """What one file holds once read: the cache keeps exactly this, plain data throughout.
 
-    `count` is the number of entities; `codes` the codes of each kind (`codes_digest`, a
-    digest of them); `groups` the file's account-group components (validator/groups.py);
-    `owners` each entity's (first line, kind, code), kept only for a file with YAML 1.1
-    suspects. `entities` are (kind, data, mark) for each entity, `data` being the very
-    object inside `documents` (`marshal` keeps shared objects shared, so a cached copy
-    keeps this); a load read back from the cache keeps them serialised in `body` until
-    `materialize()` is called. `fatal` is set when the file contributes nothing but
-    `findings` (a syntax error, a document that is not a mapping). `schema` is each
-    entity's schema findings, once they have been checked.
+    `length` is the text's size in bytes (for the total-size limit); `count` is the number
+    of entities and `items` the items of top-level lists the parser met (what the entity
+    limit counts while parsing, organizations aside); `codes` the codes of each kind
+    (`codes_digest`, a digest of them); `groups` the file's account-group components
+    (validator/groups.py); `owners` each entity's (first line, kind, code), kept only for a
+    file with YAML 1.1 suspects. `entities` are (kind, data, mark) for each entity, `data`
+    being the very object inside `documents` (`marshal` keeps shared objects shared, so a
+    cached copy keeps this); a load read back from the cache keeps them serialised in
+    `body` until `materialize()` is called. `fatal` is set when the file contributes
+    nothing but `findings` (a syntax error, a document that is not a mapping). `schema` is
+    each entity's schema findings, once they have been checked.
     """
 
     length: int
@@ -121,6 +122,7 @@ class FileLoad:
     entities: list[tuple[str, Any, Mark]] | None = None
     positions: Positions | None = None
     body: bytes | None = None
+    items: int = 0
 
     def materialize(self) -> tuple[list[tuple[str, Any, Mark]], Positions]:
         """The entities and positions, decoded from `body` on first use."""
@@ -157,7 +159,7 @@ def load_tree(
     for file in files:
         tree.files += 1
         tree.paths.append(file.display)
-        loaded, key, problem = _load_file(file, limits, cache)
+        loaded, key, problem = _load_file(file, limits, cache, entity_count)
         if problem is not None:
             tree.findings.append(Finding(
                 problem.rule, "error", problem.message, Location(file.display, *problem.mark),
@@ -171,11 +173,12 @@ def load_tree(
         if total_bytes > limits.max_total_bytes:
             tree.findings.append(_total_size_finding(file.display, limits.max_total_bytes))
             continue
-        tree.suppressions.extend(
-            Suppression(file.display, line, rules) for line, rules in loaded.suppressions
-        )
         fresh = loaded.schema is None
-        entity_count += _add_file(tree, file.display, loaded, limits.max_entities, entity_count)
+        added, fatal = _add_file(tree, file.display, loaded, limits.max_entities, entity_count)
+        entity_count += added
+        tree.suppressions.extend(_usable_suppressions(
+            [Suppression(file.display, line, rules) for line, rules in loaded.suppressions], fatal
+        ))
         if fresh and (lazy or key is not None):
             _index(loaded)
         if cache is not None and key is not None:
@@ -185,15 +188,33 @@ def load_tree(
     return tree
 
 
+def _usable_suppressions(found: list[Suppression], fatal: Finding | None) -> list[Suppression]:
+    """The comments of a file that may silence something (all, unless the file is broken).
+
+    A broken file contributes no finding but the one that broke it, so of its comments only
+    those that would silence that finding are kept; the rest are not reported as unused.
+    """
+    if fatal is None:
+        return found
+    lines = (fatal.location.line, fatal.location.line - 1)
+    return [s for s in found if s.line in lines and fatal.rule in s.rules]
+
+
 def _load_file(
-    file: SourceFile | TextSource, limits: LoadLimits, cache: FileCache | None
+    file: SourceFile | TextSource, limits: LoadLimits, cache: FileCache | None,
+    entities_before: int,
 ) -> tuple[FileLoad | None, str | None, ReadProblem | None]:
-    """The file's load from the cache or afresh, the cache key to store it under, or why not."""
+    """The file's load from the cache or afresh, the cache key to store it under, or why not.
+
+    A load stopped by the entity limit depends on the entities of earlier files, which no
+    key covers: it is never stored, and a stored load is used only when the entities before
+    it and its own top-level items stay within the limit (then a fresh parse could not stop).
+    """
     if isinstance(file, TextSource):
         text, problem = _text_of(file, limits.max_file_bytes)
         if text is None:
             return None, None, problem
-        loaded = _parse(text, limits)
+        loaded = _parse(text, limits, entities_before)
         loaded.text = text
         return loaded, None, None
     data, problem = read_bytes(file, limits.max_file_bytes)
@@ -202,22 +223,31 @@ def _load_file(
     key = cache.key(file.display, data) if cache is not None else None
     if cache is not None and key is not None:
         cached = _from_entry(cache.get(key))
-        if cached is not None:
+        if cached is not None and entities_before + cached.items <= limits.max_entities:
             return cached, key, None
     text, problem = decode_text(data)
     if text is None:
         return None, None, problem
-    return _parse(text, limits), key, None
+    loaded = _parse(text, limits, entities_before)
+    if entities_before + loaded.items > limits.max_entities:
+        return loaded, None, None
+    return loaded, key, None
 
 
-def _parse(text: str, limits: LoadLimits) -> FileLoad:
+def _parse(text: str, limits: LoadLimits, entities_before: int) -> FileLoad:
     """Parse one file's text and locate its entities and structural findings."""
     from .yamlload import Limits, load
 
-    loaded = load(text, Limits(max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes))
+    loaded = load(text, Limits(
+        max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes,
+        max_alias_chars=limits.max_file_bytes,
+        max_entities=limits.max_entities, entities_before=entities_before,
+    ))
     suppressions = [(s.line, s.rules) for s in find_suppressions("", text)]
-    result = FileLoad(len(text), 0, [], loaded.suspects, suppressions,
-                      documents=loaded.documents, entities=[], positions=loaded.positions)
+    # The total-size limit counts bytes, as the per-file limit does.
+    result = FileLoad(len(text.encode("utf-8")), 0, [], loaded.suspects, suppressions,
+                      documents=loaded.documents, entities=[], positions=loaded.positions,
+                      items=loaded.items)
     if loaded.fatal is not None:
         result.findings.append(_problem_finding("", loaded.fatal))
         result.fatal = True
@@ -259,15 +289,16 @@ def _index(loaded: FileLoad) -> None:
 
 def _add_file(
     tree: LoadedTree, path: str, loaded: FileLoad, max_entities: int, first_order: int
-) -> int:
+) -> tuple[int, Finding | None]:
     """Put one file's entities, findings and suspects into the tree (unless over the limit).
 
-    Returns the number of entities added.
+    Returns the number of entities added, and the finding that broke the file, if any.
     """
     if loaded.fatal:
-        tree.findings.extend(_at_path(finding, path) for finding in loaded.findings)
+        fatal = [_at_path(finding, path) for finding in loaded.findings]
+        tree.findings.extend(fatal)
         loaded.schema = []
-        return 0
+        return 0, fatal[0] if fatal else None
     file_entities: list[Entity] | None = None
     if loaded.schema is None:
         from .schema import check_entity
@@ -275,14 +306,15 @@ def _add_file(
         file_entities = loaded.make_entities(path, first_order)
         loaded.schema = [check_entity(entity) for entity in file_entities]
     if first_order + loaded.count > max_entities:
-        tree.findings.append(Finding(
+        over = Finding(
             "BC004", "error",
             f"the tree holds more than the limit of {max_entities} entities; "
             "this file's entities were not checked",
             Location(path, 1, 1),
             hint="raise limits.maxEntities in .billcheck.yaml",
-        ))
-        return 0
+        )
+        tree.findings.append(over)
+        return 0, over
     if tree.lazy:
         tree.loads.append((path, loaded, first_order))
     else:
@@ -292,7 +324,7 @@ def _add_file(
         tree.schema.extend(loaded.schema)
     tree.findings.extend(_at_path(finding, path) for finding in loaded.findings)
     tree.suspects.extend((path, suspect) for suspect in loaded.suspects)
-    return loaded.count
+    return loaded.count, None
 
 
 def _at_path(finding: Finding, path: str) -> Finding:
@@ -322,6 +354,7 @@ def _to_entry(loaded: FileLoad) -> tuple[Any, ...]:
         loaded.codes_digest,
         loaded.groups,
         loaded.owners,
+        loaded.items,
         body,
     )
 
@@ -330,7 +363,7 @@ def _from_entry(entry: Any) -> FileLoad | None:
     """A FileLoad from a cache entry; None for anything that is not a well-formed entry."""
     try:
         (length, count, findings, suspects, suppressions, fatal, invalid, codes, codes_digest,
-         groups, owners, body) = entry
+         groups, owners, items, body) = entry
         schema: list[list[Finding]] = [[] for _ in range(count)]
         for offset, rows in invalid:
             schema[offset] = [finding_of_row(row) for row in rows]
@@ -339,7 +372,7 @@ def _from_entry(entry: Any) -> FileLoad | None:
             [finding_of_row(row) for row in findings],
             [Suspect(None, key, text, kind, mark) for key, text, kind, mark in suspects],
             [(line, frozenset(rules)) for line, rules in suppressions],
-            bool(fatal), schema, codes, codes_digest, groups, owners, body=body,
+            bool(fatal), schema, codes, codes_digest, groups, owners, body=body, items=items,
         )
     except (TypeError, ValueError, IndexError):
         return None
@@ -348,8 +381,10 @@ def _from_entry(entry: Any) -> FileLoad | None:
 def _text_of(source: TextSource, max_bytes: int) -> tuple[str | None, ReadProblem | None]:
     data = source.data.removeprefix(codecs.BOM_UTF8)
     if len(data) > max_bytes:
-        return None, ReadProblem("BC004", f"input is {len(data)} bytes, over the limit of "
-                                 f"{max_bytes} bytes per file")
+        return None, ReadProblem(
+            "BC004", f"input is {len(data)} bytes, over the limit of {max_bytes} bytes per file",
+            hint="raise limits.maxFileBytes in .billcheck.yaml if it is meant to be this big",
+        )
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as error:
@@ -392,7 +427,7 @@ def _problem_finding(path: str, problem: Problem) -> Finding:
 
 
 def _not_a_mapping(path: str, document: Any, positions: Positions) -> Finding:
-    what = "a list" if isinstance(document, list) else f"the scalar {document!r}"
+    what = "a list" if isinstance(document, list) else f"the scalar {shorten(repr(document))}"
     line, column = positions.start(document) or (1, 1)
     return Finding(
         "BC003", "error",
@@ -429,12 +464,12 @@ def _split_document(
 
 
 def _unknown_collection(key: Any, path: str, mark: tuple[int, int] | None) -> Finding:
-    close = difflib.get_close_matches(str(key), list(COLLECTIONS), n=1, cutoff=0.6)
-    message = f"unknown top-level key '{key}'"
+    close = close_match(key, COLLECTIONS)
+    message = f"unknown top-level key '{shorten(key)}'"
     hint = "top-level keys: " + ", ".join(COLLECTIONS)
     if close:
-        message += f" (did you mean '{close[0]}'?)"
-        hint = f"rename '{key}' to '{close[0]}'"
+        message += f" (did you mean '{close}'?)"
+        hint = f"rename '{shorten(key)}' to '{close}'"
     return Finding("BC101", "error", message, Location(path, *(mark or (1, 1))), hint=hint)
 
 

@@ -165,6 +165,39 @@ class Model:
                 result[parent].append(account)
         return result
 
+    @cached_property
+    def parent_cycles(self) -> list[list[Entity]]:
+        """Every cycle of parent links, each listed from its first account in file order.
+
+        Each account has at most one parent, so one walk up from every account, remembering
+        which walk first reached each account, finds every cycle once, without recursion.
+        """
+        walk_of: dict[int, int] = {}
+        cycles = []
+        for walk, account in enumerate(self.entities["account"]):
+            path: list[Entity] = []
+            node: Entity | None = account
+            while node is not None and id(node) not in walk_of:
+                walk_of[id(node)] = walk
+                path.append(node)
+                node = self.parent(node)
+            if node is not None and walk_of[id(node)] == walk:
+                cycle = path[next(i for i, e in enumerate(path) if e is node):]
+                start = min(range(len(cycle)), key=lambda i: cycle[i].order)
+                cycles.append(cycle[start:] + cycle[:start])
+        return cycles
+
+    @cached_property
+    def _in_cycle(self) -> set[int]:
+        return {id(account) for cycle in self.parent_cycles for account in cycle}
+
+    def billing_parent(self, account: Entity) -> Entity | None:
+        """The parent whose bill an account's charges may go on: none inside a parent cycle."""
+        parent = self.parent(account)
+        if parent is None or id(account) in self._in_cycle or id(parent) in self._in_cycle:
+            return None
+        return parent
+
     def in_hierarchy(self, account: Entity) -> bool:
         """Whether an account is a parent or a child."""
         return self.parent(account) is not None or bool(self.children.get(account.code or ""))
@@ -211,8 +244,10 @@ class Model:
         if plan is not None:
             return [plan]
         group = self.ref(account_plan, "planGroup")
-        if group is None:
-            return []
+        return self.plans_of_group(group) if group is not None else []
+
+    def plans_of_group(self, group: Entity) -> list[Entity]:
+        """The resolved plans of a plan group, in the order the group lists them."""
         return [p for code in group.get("plans") or () if (p := self.get("plan", code))]
 
     def products_of(self, account_plan: Entity) -> list[str]:
@@ -297,14 +332,20 @@ class Model:
         return result
 
     def pricings_of(self, plan: Entity) -> list[Entity]:
-        """A plan's pricings: its own, else its template's."""
+        """A plan's pricings: its own, and its template's for the aggregations it does not price.
+
+        A plan's own pricing of an aggregation overrides every template pricing of that
+        aggregation; the template's pricings of other aggregations still apply to the plan.
+        """
         own = self.pricings_by_owner.get(("plan", plan.code or ""), [])
-        if own:
-            return own
         template = self.template_of(plan)
         if template is None:
-            return []
-        return self.pricings_by_owner.get(("planTemplate", template.code or ""), [])
+            return own
+        inherited = self.pricings_by_owner.get(("planTemplate", template.code or ""), [])
+        if not own:
+            return inherited
+        overridden = {pricing.get("aggregation") for pricing in own}
+        return [*own, *(p for p in inherited if p.get("aggregation") not in overridden)]
 
     @cached_property
     def counter_pricings_by_owner(self) -> dict[tuple[str, str], list[Entity]]:

@@ -201,6 +201,26 @@ def service_periods(
             yield period
 
 
+def service_period_containing(
+    anchor: date,
+    frequency: str,
+    interval: int,
+    active_start: date,
+    active_end: date | None,
+    day: date,
+) -> ServicePeriod | None:
+    """The plan's service period that contains the day, numbered like `service_periods`.
+
+    None when the plan is not active on the day. The preview uses it for the period a
+    window's first day falls in, which may have started before the window.
+    """
+    if day < active_start or (active_end is not None and day >= active_end):
+        return None
+    first_k = boundary_index(anchor, frequency, interval, day)
+    periods = _periods_from(anchor, frequency, interval, active_start, active_end, first_k)
+    return next(periods, None)
+
+
 def bill_date_in_arrears(period: ServicePeriod, bill_epoch_floor: date | None) -> date:
     """The period's arrears bill date: its boundary end, but never before the floor.
 

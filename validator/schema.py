@@ -7,7 +7,6 @@ located at the key or value to edit and worded for people, not for schema author
 
 from __future__ import annotations
 
-import difflib
 import json
 from functools import cache
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 import jsonschema_rs
 
 from .entities import KIND_NOUNS, Entity
-from .findings import Finding, Location
+from .findings import Finding, Location, close_match, shorten
 from .resources import schemas_dir
 
 SCHEMA_ID_BASE = "https://billcheck.dev/schemas/"
@@ -85,12 +84,12 @@ def _findings(entity: Entity, error: Any) -> list[Finding]:
 
 def _unknown_field(entity: Entity, where: tuple[Any, ...], field: str, error: Any) -> Finding:
     allowed = _allowed_fields(entity.kind, tuple(error.schema_path))
-    message = f"unknown field '{field}' in {_owner(entity, where)}"
+    message = f"unknown field '{shorten(field)}' in {_owner(entity, where)}"
     hint = None
-    close = difflib.get_close_matches(str(field), allowed, n=1, cutoff=0.6)
+    close = close_match(field, allowed)
     if close:
-        message += f" (did you mean '{close[0]}'?)"
-        hint = f"rename '{field}' to '{close[0]}'"
+        message += f" (did you mean '{close}'?)"
+        hint = f"rename '{field}' to '{close}'"
     elif allowed:
         hint = "allowed fields: " + ", ".join(allowed)
     return _finding(entity, "BC101", message, entity.location_at((*where, field), key=True), hint)
@@ -107,12 +106,12 @@ def _owner(entity: Entity, where: tuple[Any, ...]) -> str:
         return entity.label
     field = next((step for step in reversed(where) if isinstance(step, str)), None)
     noun = {"pricingBands": "pricing band", "overagePricingBands": "overage pricing band",
-            "currencyConversions": "currency conversion"}.get(str(field), f"'{field}'")
+            "currencyConversions": "currency conversion"}.get(str(field), f"'{shorten(field)}'")
     return f"{noun} of {entity.label}"
 
 
 def _invalid_value(entity: Entity, where: tuple[Any, ...], error: Any) -> Finding:
-    field = next((str(step) for step in reversed(where) if isinstance(step, str)), "value")
+    field = next((shorten(step) for step in reversed(where) if isinstance(step, str)), "value")
     value = _value_at(entity.data, where)
     message, hint = _describe(error.kind, field, value)
     return _finding(entity, "BC103", message, entity.location_at(where), hint)
@@ -128,10 +127,10 @@ def _describe(kind: Any, field: str, value: Any) -> tuple[str, str | None]:
         return f"'{field}' must be {wanted}, not {_type_noun(value)} {shown}", hint
     if name == "enum":
         options = [str(option) for option in kind.options]
-        close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
-        suffix = f" (did you mean '{close[0]}'?)" if close else ""
+        close = close_match(value, options)
+        suffix = f" (did you mean '{close}'?)" if close else ""
         return (f"'{field}' must be one of {', '.join(options)}, not {shown}{suffix}",
-                f"use '{close[0]}'" if close else None)
+                f"use '{close}'" if close else None)
     if name == "format":
         return _format_message(kind.format, field, shown), None
     if name == "pattern":
@@ -152,7 +151,7 @@ def _format_message(format_name: str, field: str, shown: str) -> str:
 
 
 _CODE_RULE = ("a code is 1 to 80 characters with no control characters and no "
-              "whitespace other than single spaces between words")
+              "whitespace other than spaces between other characters")
 _PATTERN_RULES = {
     "currency": "a currency is three upper-case letters (ISO 4217, like USD)",
     "from": "a currency is three upper-case letters (ISO 4217, like USD)",
@@ -234,8 +233,14 @@ def _allowed_fields(kind: str, schema_path: tuple[Any, ...]) -> list[str]:
 
 
 def _unsupported_value(entity: Entity) -> Finding:
-    """A value that is not plain data (a !!binary, !!set or !!timestamp, a non-string key)."""
-    where = _first_unsupported(entity.data, ())
+    """A value the validator cannot take: not plain data (a !!binary, !!set or !!timestamp,
+    a non-string key), or lists and mappings nested deeper than it follows (a `maxDepth`
+    raised far above the default lets such data through the loader)."""
+    where = _first_unsupported(entity.data)
+    if where is None and _depth(entity.data) > _SHALLOW:
+        message = f"{entity.label} nests lists and mappings too deeply to be validated"
+        hint = "flatten the nested lists and mappings"
+        return _finding(entity, "BC004", message, entity.location(), hint)
     message = (
         f"{entity.label} holds a value that is not plain data "
         "(a !!binary, !!set, !!timestamp or !!omap value, or a key that is not a string)"
@@ -243,24 +248,42 @@ def _unsupported_value(entity: Entity) -> Finding:
     return _finding(entity, "BC103", message, entity.location_at(where or ()), "remove the tag")
 
 
-def _first_unsupported(value: Any, where: tuple[Any, ...]) -> tuple[Any, ...] | None:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
+# jsonschema_rs follows about 250 levels; nothing near that is needed by real config.
+_SHALLOW = 100
+
+
+def _depth(data: Any) -> int:
+    """How many levels of lists and mappings `data` nests (iteratively: it may be deep)."""
+    deepest = 0
+    stack = [(data, 0)]
+    while stack:
+        value, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(value, dict):
+            stack.extend((item, level + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, level + 1) for item in value)
+    return deepest
+
+
+def _first_unsupported(data: Any) -> tuple[Any, ...] | None:
+    """Where the first value that is not plain data is, depth first (None: there is none).
+
+    Iterative, so data nested thousands of levels deep cannot exhaust the Python stack.
+    """
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            if not all(isinstance(key, str) for key in value):
                 return where
-            found = _first_unsupported(item, (*where, key))
-            if found is not None:
-                return found
-        return None
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _first_unsupported(item, (*where, index))
-            if found is not None:
-                return found
-        return None
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return None
-    return where
+            stack.extend((item, (*where, key)) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            items = list(enumerate(value))
+            stack.extend((item, (*where, index)) for index, item in reversed(items))
+        elif not (value is None or isinstance(value, (str, int, float, bool))):
+            return where
+    return None
 
 
 def _finding(

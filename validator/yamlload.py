@@ -7,9 +7,10 @@ constructors and lets every event's position be kept in a side table (`Positions
 Scalars follow the YAML 1.2 core schema: `yes`, `no`, `on`, `off` and `2024-01-01` stay
 strings. Merge keys (`<<`) and the standard explicit tags (`!!str`, `!!int`, `!!binary`,
 `!!set`, `!!omap`, …) are read as PyYAML's SafeLoader reads them; any other tag is refused.
-Duplicate keys keep the first value and are reported. Resource limits (nesting depth and
-nodes produced through aliases) stop the load early instead of exhausting memory, and an
-alias inside the node it names (a recursive structure) is refused.
+Duplicate keys keep the first value and are reported. Resource limits (nesting depth,
+nodes produced through aliases, and items of top-level lists — the entities of a config
+document) stop the load early instead of exhausting memory, and an alias inside the node
+it names (a recursive structure) is refused.
 
 `tests/test_yaml_suite.py` holds this loader to PyYAML's reading, under the same scalar
 rules, of every case of the yaml-test-suite; the cases where it deliberately differs are
@@ -29,6 +30,7 @@ from typing import Any
 import yaml
 from yaml import events
 
+from .findings import shorten
 from .positions import Mark, Positions, Suspect
 
 try:  # libyaml is bundled with PyYAML's wheels; the pure-Python parser is the fallback.
@@ -95,10 +97,21 @@ _TIMESTAMP = re.compile(
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for loading one file (SPEC §2 defaults)."""
+    """Resource limits for loading one file (SPEC §2 defaults).
+
+    `max_alias_chars` bounds the characters of the keys and strings that aliases produce (an
+    alias to a 5 MB string is one node but 5 MB of text for every later stage); None: no
+    such limit. `max_entities` bounds the items of lists directly under a document's top-level keys
+    (the entities), counting from `entities_before` (those of files loaded earlier), so a
+    file of millions of tiny items stops as soon as it passes the limit, not once it has
+    filled the memory; None: no such limit.
+    """
 
     max_depth: int = 100
     max_alias_nodes: int = 10_000
+    max_alias_chars: int | None = None
+    max_entities: int | None = None
+    entities_before: int = 0
 
 
 @dataclass(frozen=True)
@@ -116,7 +129,9 @@ class LoadResult:
     """The documents of one YAML stream with their positions, or the problem that stopped it.
 
     When `fatal` is set the stream contributes nothing else: documents, positions, suspects
-    and duplicates are all empty.
+    and duplicates are all empty. `items` counts the items of top-level lists (what
+    `Limits.max_entities` limits) met before the stream ended or stopped, so a caller can
+    tell whether another count of earlier entities would have stopped it sooner.
     """
 
     documents: list[Any] = field(default_factory=list)
@@ -124,6 +139,7 @@ class LoadResult:
     suspects: list[Suspect] = field(default_factory=list)
     duplicates: list[Problem] = field(default_factory=list)
     fatal: Problem | None = None
+    items: int = 0
 
 
 class _Stop(Exception):
@@ -151,6 +167,7 @@ def load(text: str, limits: Limits | None = None) -> LoadResult:
         result.fatal = _unreadable(text, error.start, code, "a lone surrogate")
     except yaml.YAMLError as error:
         result.fatal = Problem("BC003", f"unreadable YAML: {error}", (1, 1))
+    result.items = builder.entities - builder.limits.entities_before
     if result.fatal is not None:
         result.documents.clear()
         result.suspects.clear()
@@ -242,7 +259,7 @@ class _Frame:
 
     __slots__ = (
         "value", "marks", "anchor", "tag", "size", "key", "key_mark", "merges", "mark",
-        "is_mapping",
+        "is_mapping", "holds_entities",
     )
 
     def __init__(
@@ -258,6 +275,7 @@ class _Frame:
         self.merges: list[tuple[Any, Mark]] | None = None
         self.mark = mark
         self.is_mapping = isinstance(value, dict)
+        self.holds_entities = False
 
 
 _NO_KEY = object()
@@ -280,6 +298,8 @@ class _Builder:
         self.positions = result.positions
         self.anchors: dict[str, tuple[Any, int, Mark]] = {}
         self.alias_nodes = 0
+        self.alias_chars = 0
+        self.entities = limits.entities_before
         self.stack: list[_Frame] = []
 
     def run(self, parser: Any) -> None:
@@ -355,6 +375,8 @@ class _Builder:
             frame = _Frame({}, {}, event.anchor, tag, mark)
         else:
             frame = _Frame([], [], event.anchor, tag, mark)
+            # [document holder, top-level mapping]: this list's items are entities.
+            frame.holds_entities = len(self.stack) == 2 and self.stack[1].is_mapping
         self.stack.append(frame)
 
     def _close(self, frame: _Frame) -> Any:
@@ -376,6 +398,8 @@ class _Builder:
         frame.size += size
         container = frame.value
         if not frame.is_mapping:
+            if frame.holds_entities:
+                self._count_entity(mark)
             if plain_text is not None and value.__class__ is str and _could_be_yaml11(value):
                 self._note_suspect(container, len(container), plain_text, mark)
             container.append(value)
@@ -404,11 +428,24 @@ class _Builder:
             container[key] = value
             frame.marks[key] = (frame.key_mark, mark)
 
+    def _count_entity(self, mark: Mark) -> None:
+        self.entities += 1
+        limit = self.limits.max_entities
+        if limit is not None and self.entities > limit:
+            raise _Stop(Problem(
+                "BC004",
+                f"the tree holds more than the limit of {limit} entities; "
+                "this file's entities were not checked",
+                mark,
+                "raise limits.maxEntities in .billcheck.yaml",
+            ))
+
     def _note_duplicate(self, frame: _Frame, key: Any) -> None:
         first = frame.marks[key][0]
         self.result.duplicates.append(Problem(
             "BC002",
-            f"duplicate key '{key}' (first defined at line {first[0]}); the first value is used",
+            f"duplicate key '{shorten(key)}' (first defined at line {first[0]}); "
+            "the first value is used",
             frame.key_mark,
             "remove one of the two keys",
         ))
@@ -442,7 +479,23 @@ class _Builder:
                 mark,
                 "raise limits.maxAliasNodes in .billcheck.yaml if these aliases are intended",
             ))
+        self._count_alias_chars(value, event.anchor, mark)
         self._add(value, mark, size, None)
+
+    def _count_alias_chars(self, value: Any, anchor: str, mark: Mark) -> None:
+        limit = self.limits.max_alias_chars
+        if limit is None:
+            return
+        # Walking the value is bounded: its nodes have just passed the alias node limit.
+        self.alias_chars += text_size(value)
+        if self.alias_chars > limit:
+            raise _Stop(Problem(
+                "BC004",
+                f"aliases expand to more than the limit of {limit} characters of text "
+                f"(alias '*{shorten(anchor)}')",
+                mark,
+                "raise limits.maxFileBytes in .billcheck.yaml if these aliases are intended",
+            ))
 
     def _apply_merges(self, frame: _Frame) -> None:
         """Merge keys as PyYAML reads them: explicit keys win, then later `<<`, then earlier."""
@@ -607,6 +660,22 @@ _SCALAR_TAGS: dict[str, Callable[[str], Any]] = {
 }
 _MAPPING_TAGS = frozenset({_TAG + "map", _TAG + "set"})
 _SEQUENCE_TAGS = frozenset({_TAG + "seq", _TAG + "omap", _TAG + "pairs"})
+
+
+def text_size(value: Any) -> int:
+    """The characters of every string key and string scalar inside a loaded value."""
+    total = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, (list, set, tuple)):
+            stack.extend(item)
+    return total
 
 
 def iter_scalars(value: Any) -> Iterator[Any]:

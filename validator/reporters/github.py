@@ -4,7 +4,8 @@ annotation on the pull request's diff, then the summary line.
 `::error file=accounts/acme.yaml,line=12,col=5,title=BC302::message` (warnings become
 `::warning`, infos `::notice`). Every value is escaped the way the Actions runner decodes
 it, so no text from a config file (a message quoting a value, a path with a comma) can
-end the annotation early or start a workflow command of its own.
+end the annotation early or start a workflow command of its own; other control characters
+(an ANSI escape that would recolour the job log) are written as `\\xNN`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TextIO
 
 from ..checker import CheckResult
 from ..findings import Finding
-from .text import summary_line
+from .text import printable, summary_line
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -34,11 +35,12 @@ def annotation(finding: Finding) -> str:
     properties = ",".join(
         f"{name}={escape_property(value)}"
         for name, value in (
-            ("file", loc.path), ("line", str(loc.line)), ("col", str(loc.column)),
-            ("title", finding.rule),
+            ("file", printable(loc.path, keep_line_breaks=True)), ("line", str(loc.line)),
+            ("col", str(loc.column)), ("title", finding.rule),
         )
     )
-    return f"::{COMMANDS[finding.severity]} {properties}::{escape_data(finding.message)}"
+    message = printable(finding.message, keep_line_breaks=True)
+    return f"::{COMMANDS[finding.severity]} {properties}::{escape_data(message)}"
 
 
 def escape_data(value: str) -> str:

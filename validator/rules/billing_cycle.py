@@ -48,15 +48,22 @@ def _month_end_report(
     anchored = frequencies()
     for frequency in MONTH_END_FREQUENCIES:
         if frequency in anchored and periods.month_end_risk(epoch, frequency):
-            next_first = periods.shift(epoch.replace(day=1), "MONTHLY", 1, 1)
             owner = "the organization" if entity.kind == "organization" else entity.label
             yield Report(
                 entity,
                 f"{_month_end_problem(epoch, frequency)} ({field} of {owner})",
                 entity.location(field),
-                f"use a day from 1 to 28, such as {next_first}",
+                f"use a day from 1 to 28, such as {_day_to_suggest(epoch)}",
             )
             return
+
+
+def _day_to_suggest(epoch: datetime.date) -> datetime.date:
+    """The first of the month after the epoch, or its month's 28th when the calendar ends."""
+    try:
+        return periods.shift(epoch.replace(day=1), "MONTHLY", 1, 1)
+    except OverflowError:
+        return epoch.replace(day=28)
 
 
 def _month_end_problem(epoch: datetime.date, frequency: str) -> str:
@@ -230,8 +237,8 @@ def child_bill_dates_differ(model: Model) -> Iterator[Report]:
     """
     schedules_by_parent: dict[str, list[tuple[Span, Entity, Entity, Schedule]]] = {}
     for account in model.entities["account"]:
-        parent = model.parent(account)
-        if parent is None or parent is account:
+        parent = model.billing_parent(account)
+        if parent is None:
             continue
         parent_code = parent.code or ""
         parent_schedules = schedules_by_parent.get(parent_code)

@@ -112,9 +112,19 @@ def end_date_not_after_start_date(model: Model) -> Iterator[Report]:
                 entity,
                 f"{entity.label} ends on {end}, not after it starts on {start}",
                 entity.location("endDate"),
-                f"set endDate after {start} (end dates are exclusive: a single day "
-                f"{start} ends on {start + datetime.timedelta(days=1)}), or remove it",
+                _end_date_hint(entity, start),
             )
+
+
+def _end_date_hint(entity: Entity, start: datetime.date) -> str:
+    """How to fix an end date: a later one, or none where endDate is optional."""
+    if start == datetime.date.max:
+        hint = f"no date comes after {start}: set an earlier startDate"
+    else:
+        hint = (f"set endDate after {start} (end dates are exclusive: a single day {start} "
+                f"ends on {start + datetime.timedelta(days=1)})")
+    # A contract's endDate is required, so removing it is no fix.
+    return hint if entity.kind == "contract" else f"{hint}, or remove endDate"
 
 
 def plans_by_account_and_product(model: Model) -> Iterator[tuple[str, dict[str, list[Entity]]]]:
