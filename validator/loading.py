@@ -184,7 +184,7 @@ def load_tree(
         if cache is not None and key is not None:
             tree.keys[file.display] = key
             if fresh:
-                cache.put(key, _to_entry(loaded))
+                _store(cache, key, loaded)
     return tree
 
 
@@ -357,6 +357,15 @@ def _to_entry(loaded: FileLoad) -> tuple[Any, ...]:
         loaded.items,
         body,
     )
+
+
+def _store(cache: FileCache, key: str, loaded: FileLoad) -> None:
+    """Keep a fresh load in the cache, unless marshal cannot write its data."""
+    try:
+        entry = _to_entry(loaded)
+    except ValueError:  # a !!timestamp, or data nested too deeply: the file is just not kept
+        return
+    cache.put(key, entry)
 
 
 def _from_entry(entry: Any) -> FileLoad | None:
