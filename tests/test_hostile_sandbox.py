@@ -1,6 +1,6 @@
 """billcheck keeps to itself: it never writes into the checked tree, never reads outside
-the paths it is given (and its own installation), never opens a network connection, and
-never starts a process or runs code named by the config.
+the paths it is given (and its own installation and load cache), never opens a network
+connection, and never starts a process or runs code named by the config.
 
 Every subcommand runs in a real process under a Python audit hook (PEP 578) that records
 each file opened and denies — and records — every socket and process operation. The
@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shutil
 import site
 import subprocess
@@ -96,18 +97,22 @@ def snapshot(root: Path) -> dict[str, tuple[Any, ...]]:
 
 
 class Audited:
-    """Runs billcheck commands in `tree` under the audit hook; outputs go to `outside`."""
+    """Runs billcheck commands in `tree` under the audit hook; outputs go to `outside`.
+
+    The load cache is `outside/cache` (the one place billcheck writes unasked).
+    """
 
     def __init__(self, tree: Path, outside: Path) -> None:
         self.tree = tree
         self.outside = outside
+        self.cache = outside / "cache"
         self.runs = 0
 
     def __call__(self, *args: str, stdin: str | None = None) -> tuple[int, str, list[Any]]:
         self.runs += 1
         log = self.outside / f"audit-{self.runs}.json"
         env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), NO_COLOR="1",
-                   BILLCHECK_AUDIT_LOG=str(log))
+                   BILLCHECK_AUDIT_LOG=str(log), BILLCHECK_CACHE_DIR=str(self.cache))
         env.pop("GITHUB_ACTIONS", None)
         result = subprocess.run(
             [sys.executable, "-c", AUDITED_RUN, *args], cwd=self.tree, env=env, input=stdin,
@@ -132,20 +137,31 @@ def audited(tmp_path: Path) -> Iterator[Audited]:
     yield Audited(tree, outside)
 
 
+def in_cache(event: list[Any], cache: Path) -> bool:
+    """Whether a file-system change (a folder made, an entry renamed into place) stays in
+    the load cache: every path it names is under `cache`."""
+    paths = re.findall(r"'([^']*)'", event[1]) if len(event) == 2 else []
+    return bool(paths) and all(is_under(path, [os.path.realpath(cache)]) for path in paths)
+
+
 def assert_kept_to_itself(
-    events: list[Any], tree: Path, may_write: set[Path], named: set[str]
+    events: list[Any], tree: Path, may_write: set[Path], named: set[str], cache: Path
 ) -> None:
-    """Only opens; writes only to `may_write`; reads only the tree, the files named on the
-    command line (`named`) and billcheck's own installation."""
-    allowed_reads = [os.path.realpath(tree), *installation_prefixes()]
+    """Only opens (and the load cache's own folders and renames); writes only to `may_write`
+    and the cache; reads only the tree, the files named on the command line (`named`),
+    billcheck's own installation and the cache."""
+    allowed_reads = [os.path.realpath(tree), *installation_prefixes(), os.path.realpath(cache)]
     written = {os.path.realpath(path) for path in may_write}
     for event in events:
-        assert event[0] == "open", f"billcheck tried {event}"
+        assert event[0] == "open" or in_cache(event, cache), f"billcheck tried {event}"
+        if event[0] != "open":
+            continue
         _, path, mode, flags = event
         writes = (mode is not None and any(c in mode for c in "wax+")) or (
             mode is None and flags & WRITE_FLAGS)
         if writes:
-            assert os.path.realpath(path) in written, f"wrote {path}"
+            assert os.path.realpath(path) in written or is_under(path, [str(cache)]), (
+                f"wrote {path}")
         else:
             assert is_under(path, allowed_reads) or os.path.realpath(path) in written | named, (
                 f"read {path}, outside the checked tree")
@@ -185,11 +201,12 @@ def test_every_command_leaves_the_tree_alone_and_keeps_to_itself(audited: Audite
         assert code in (0, 1, 2), (args, output)
         assert SECRET not in output
         named = {os.path.realpath(arg) for arg in args if os.path.isabs(arg)}
-        assert_kept_to_itself(events, tree, may_write, named)
+        assert_kept_to_itself(events, tree, may_write, named, audited.cache)
         opened_tree_files += sum(1 for event in events if is_under(event[1], [str(tree)]))
     assert opened_tree_files > 0  # the hook sees billcheck's reads, so the checks above bite
     assert snapshot(tree) == before
     assert json.loads(outputs["json"].read_text())["summary"]["files"] > 0
+    assert any(path.is_file() for path in audited.cache.rglob("*"))  # the cache was in use
 
 
 def test_networking_and_processes_are_denied_and_never_tried(audited: Audited) -> None:
@@ -200,7 +217,8 @@ def test_networking_and_processes_are_denied_and_never_tried(audited: Audited) -
     code, output, events = audited("validate", "--format", "json")
     assert code == 1
     assert {f["rule"] for f in json.loads(output)["findings"]} >= {"BC003"}
-    assert [event for event in events if event[0] != "open"] == []
+    assert [event for event in events
+            if event[0] != "open" and not in_cache(event, audited.cache)] == []
     assert not (audited.tree / "pwned").exists()
 
 
@@ -247,6 +265,9 @@ FORBIDDEN_CALLS = {
 }
 # The reporter table imports its modules by name: a fixed table, never config text.
 ALLOWED_IMPORT_MODULE = {"validator/reporters/__init__.py"}
+# The load cache's entry format (docs/performance.md): billcheck's own plain data, written
+# and read only in billcheck's cache directory; marshal builds data, it never runs code.
+ALLOWED_MARSHAL = {"validator/cache.py", "validator/loading.py", "validator/positions.py"}
 # The one program billcheck may run: `git`, with a fixed argument list and no shell, to read
 # a revision's files for `billcheck diff --git REV` (see that module's SECURITY note).
 ALLOWED_SUBPROCESS = {"validator/gittree.py"}
@@ -279,6 +300,7 @@ def source_problems(source: str, relative: str) -> Iterator[str]:
         forbidden = [
             module for module in modules if _forbidden_module(module)
             and not (module == "subprocess" and relative in ALLOWED_SUBPROCESS)
+            and not (module == "marshal" and relative in ALLOWED_MARSHAL)
         ]
         if forbidden:
             yield f"{relative}:{node.lineno}: imports {forbidden[0]}"
@@ -303,10 +325,11 @@ def test_the_package_never_starts_processes_opens_sockets_or_evaluates_code() ->
 
 def test_the_source_check_catches_what_it_looks_for() -> None:
     sample = ("import subprocess\nfrom urllib.request import urlopen\nimport yaml\n"
-              "yaml.load('a')\neval('1')\nimportlib.import_module(name)\n")
+              "yaml.load('a')\neval('1')\nimportlib.import_module(name)\nimport marshal\n")
     found = sorted(source_problems(sample, "validator/x.py"), key=lambda p: int(p.split(":")[1]))
     assert list(source_problems("import subprocess\n", "validator/gittree.py")) == []
+    assert list(source_problems("import marshal\n", "validator/cache.py")) == []
     assert [problem.split(": ", 1)[1] for problem in found] == [
         "imports subprocess", "imports urllib.request",
-        "calls yaml.load", "calls eval", "imports a module by name",
+        "calls yaml.load", "calls eval", "imports a module by name", "imports marshal",
     ]
