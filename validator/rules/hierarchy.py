@@ -17,7 +17,7 @@ CYCLE_SHOWN = 6
 Interval = tuple[datetime.date, datetime.date | None]
 
 
-@rule("BC204", "parent-cycle", "error")
+@rule("BC204", "parent-cycle", "error", scope="account")
 def parent_cycle(model: Model) -> Iterator[Report]:
     """An account is its own parent, or the parent links form a cycle.
 
@@ -54,7 +54,7 @@ def _cycle_text(cycle: Sequence[Entity]) -> str:
     return " -> ".join([*codes, codes[0]])
 
 
-@rule("BC205", "nested-hierarchy", "error")
+@rule("BC205", "nested-hierarchy", "error", scope="account")
 def nested_hierarchy(model: Model) -> Iterator[Report]:
     """Hierarchy deeper than one level: a parent account that itself has a parent.
 
@@ -91,7 +91,7 @@ def nested_hierarchy(model: Model) -> Iterator[Report]:
         )
 
 
-@rule("BC206", "too-many-children", "error")
+@rule("BC206", "too-many-children", "error", scope="account")
 def too_many_children(model: Model) -> Iterator[Report]:
     """More than 999 child accounts under one parent.
 
@@ -125,7 +125,7 @@ def _distinct_accounts(model: Model) -> Iterator[Entity]:
             yield account
 
 
-@rule("BC501", "ineffective-child-billing-mode", "warning")
+@rule("BC501", "ineffective-child-billing-mode", "warning", scope="account")
 def ineffective_child_billing_mode(model: Model) -> Iterator[Report]:
     """childBillingMode set on an account plan whose account is neither a parent nor a child.
 
@@ -160,7 +160,7 @@ def ineffective_child_billing_mode(model: Model) -> Iterator[Report]:
         )
 
 
-@rule("BC502", "counter-pricing-in-hierarchy", "warning")
+@rule("BC502", "counter-pricing-in-hierarchy", "warning", scope="account")
 def counter_pricing_in_hierarchy(model: Model) -> Iterator[Report]:
     """Counter (recurring) pricing on a plan attached to a parent or child account.
 
@@ -199,7 +199,7 @@ def counter_pricing_in_hierarchy(model: Model) -> Iterator[Report]:
         )
 
 
-@rule("BC503", "child-currency-mismatch", "warning")
+@rule("BC503", "child-currency-mismatch", "warning", scope="account")
 def child_currency_mismatch(model: Model) -> Iterator[Report]:
     """A child whose charges go on its parent's bill has a different billing currency.
 
@@ -284,7 +284,7 @@ def _covered(target: Interval, intervals: list[Interval]) -> bool:
     return end is not None and cursor >= end
 
 
-@rule("BC504", "child-plan-not-pooled", "info")
+@rule("BC504", "child-plan-not-pooled", "info", scope="account")
 def child_plan_not_pooled(model: Model) -> Iterator[Report]:
     """A child has its own account plan for a product that its parent's plan also covers.
 
@@ -339,7 +339,7 @@ def _shared_product(
     return None
 
 
-@rule("BC505", "credit-order-in-hierarchy", "warning")
+@rule("BC505", "credit-order-in-hierarchy", "warning", scope="account")
 def credit_order_in_hierarchy(model: Model) -> Iterator[Report]:
     """creditApplicationOrder set on an account in a hierarchy, where it is not available.
 

@@ -21,7 +21,7 @@ ONE_OF: dict[str, tuple[str, str]] = {
 }
 
 
-@rule("BC201", "duplicate-code", "error")
+@rule("BC201", "duplicate-code", "error", scope="account")
 def duplicate_code(model: Model) -> Iterator[Report]:
     """Duplicate code within one kind (or a second organization).
 
@@ -72,7 +72,7 @@ def _second_organizations(organizations: list[Entity]) -> Iterator[Report]:
         )
 
 
-@rule("BC202", "unknown-reference", "error")
+@rule("BC202", "unknown-reference", "error", scope="account")
 def unknown_reference(model: Model) -> Iterator[Report]:
     """Reference to an unknown entity.
 
@@ -154,7 +154,7 @@ def _unknown(
     return Report(entity, message, where, f"define {noun} '{code}', or name an existing {noun}")
 
 
-@rule("BC203", "not-exactly-one-plan", "error")
+@rule("BC203", "not-exactly-one-plan", "error", scope="account")
 def not_exactly_one_plan(model: Model) -> Iterator[Report]:
     """An account plan (or pricing) names both or neither of plan / planGroup (plan / planTemplate).
 
@@ -202,7 +202,7 @@ def _key_mark(entity: Entity, field: str) -> tuple[int, int]:
     return location.line, location.column
 
 
-@rule("BC207", "foreign-custom-plan", "error")
+@rule("BC207", "foreign-custom-plan", "error", scope="account")
 def foreign_custom_plan(model: Model) -> Iterator[Report]:
     """A custom plan or plan group attached to an account other than its owner.
 
@@ -260,7 +260,7 @@ def _foreign(
     )
 
 
-@rule("BC208", "foreign-contract", "error")
+@rule("BC208", "foreign-contract", "error", scope="account")
 def foreign_contract(model: Model) -> Iterator[Report]:
     """An account plan's contract belongs to another account.
 
@@ -294,7 +294,7 @@ def foreign_contract(model: Model) -> Iterator[Report]:
         )
 
 
-@rule("BC209", "duplicate-product-in-plan-group", "error")
+@rule("BC209", "duplicate-product-in-plan-group", "error", scope="account")
 def duplicate_product_in_plan_group(model: Model) -> Iterator[Report]:
     """A plan group holds more than one plan for the same product.
 
@@ -327,7 +327,7 @@ def duplicate_product_in_plan_group(model: Model) -> Iterator[Report]:
                 )
 
 
-@rule("BC210", "unpriced-plan", "info")
+@rule("BC210", "unpriced-plan", "info", scope="account")
 def unpriced_plan(model: Model) -> Iterator[Report]:
     """A plan with no pricing yet.
 
