@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -13,6 +14,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# The load cache of every test run lives in a fresh folder, never in the user's own cache.
+os.environ.setdefault("BILLCHECK_CACHE_DIR", tempfile.mkdtemp(prefix="billcheck-test-cache-"))
 
 
 def write_tree(root: Path, files: Mapping[str, str]) -> Path:
