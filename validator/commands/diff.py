@@ -72,7 +72,9 @@ def command(
 
     cwd = Path.cwd()
     window = _window(from_date, to_date)
-    usage = _usage_sources(usage_files, cwd)
+    from .preview import usage_sources
+
+    usage = usage_sources(usage_files, cwd)
     config = _config(config_file, cwd)
     write = WRITERS[output_format]
     try:
@@ -166,26 +168,9 @@ def _window(from_date: str | None, to_date: str | None) -> Any:
         return None
     if from_date is None or to_date is None:
         raise UsageFailure("give both --from and --to for the bill preview (or neither)")
-    start, end = parse_date(from_date, "--from"), parse_date(to_date, "--to")
-    assert start is not None and end is not None
-    if end <= start:
-        raise UsageFailure(f"--to ({end}) must be after --from ({start})")
-    return Window(start, end)
+    from .preview import checked_window
 
-
-def _usage_sources(files: Sequence[str], cwd: Path) -> list[Any]:
-    """The usage files (relative to the working directory); a missing one is exit 2."""
-    from ..cli import UsageFailure
-    from ..preview.usage import UsageSource
-    from ..tree import display_path
-
-    sources = []
-    for name in files:
-        path = Path(name) if Path(name).is_absolute() else cwd / name
-        if not path.is_file():
-            raise UsageFailure(f"usage file not found: {name}")
-        sources.append(UsageSource(display_path(path, cwd), path))
-    return sources
+    return Window(*checked_window(parse_date(from_date, "--from"), parse_date(to_date, "--to")))
 
 
 def _config(config_file: str | None, cwd: Path) -> Config:

@@ -49,8 +49,8 @@ def command(
     from validator.preview.usage import UnreadableUsage
 
     cwd = Path.cwd()
-    window = _window(parse_date(from_date, "--from"), parse_date(to_date, "--to"))
-    sources = _usage_sources(usage_files, cwd)
+    window = checked_window(parse_date(from_date, "--from"), parse_date(to_date, "--to"))
+    sources = usage_sources(usage_files, cwd)
     render = _renderer(output_format, template_file)
     result = _validated(paths, config_file, cwd)
     _check_accounts(accounts, result.model.known_codes["account"])
@@ -74,7 +74,8 @@ def command(
     sys.exit(EXIT_OK)
 
 
-def _window(start: Any, end: Any) -> tuple[Any, Any]:
+def checked_window(start: Any, end: Any) -> tuple[Any, Any]:
+    """The window's two dates, or a usage failure (exit 2) when --to is not after --from."""
     from validator.cli import UsageFailure
 
     if end <= start:
@@ -82,8 +83,8 @@ def _window(start: Any, end: Any) -> tuple[Any, Any]:
     return start, end
 
 
-def _usage_sources(files: Sequence[str], cwd: Path) -> list[Any]:
-    """The usage files as sources; a missing one stops the command (exit 2)."""
+def usage_sources(files: Sequence[str], cwd: Path) -> list[Any]:
+    """The usage files (relative to the working directory); a missing one is exit 2."""
     from validator.cli import UsageFailure
     from validator.preview.usage import UsageSource
     from validator.tree import display_path
