@@ -14,7 +14,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from .entities import KIND_NOUNS, Entity
+from .entities import Entity
 from .findings import Finding, Location, close_match, shorten
 from .resources import schemas_dir
 
@@ -42,12 +42,6 @@ def validator(name: str) -> Any:
     return jsonschema_rs.validator_for(document, registry=_registry(), validate_formats=True)
 
 
-@cache
-def known_fields(kind: str) -> tuple[str, ...]:
-    """The fields an entity of `kind` may have."""
-    return tuple(schema_documents()[f"{kind}.schema.json"].get("properties", {}))
-
-
 def check_entity(entity: Entity) -> list[Finding]:
     """The schema findings of one entity (empty when it is valid)."""
     check = validator(entity.kind)
@@ -58,17 +52,6 @@ def check_entity(entity: Entity) -> list[Finding]:
     except ValueError:
         return [_unsupported_value(entity)]
     return [finding for error in errors for finding in _findings(entity, error)]
-
-
-def check_document(name: str, data: Any, path: str) -> list[str]:
-    """Plain messages for a whole document against a schema (used for the config file)."""
-    try:
-        return [
-            f"{'/'.join(map(str, error.instance_path)) or '(top level)'}: {error.message}"
-            for error in validator(name).iter_errors(data)
-        ]
-    except ValueError as error:
-        return [f"{path}: {error}"]
 
 
 def _findings(entity: Entity, error: Any) -> list[Finding]:
@@ -291,7 +274,3 @@ def _finding(
 ) -> Finding:
     return Finding(rule, "error", message, location, entity.ref, hint, (entity.mark[0],))
 
-
-def describe_kind(kind: str) -> str:
-    """The noun for a kind of entity, as messages write it."""
-    return KIND_NOUNS.get(kind, kind)

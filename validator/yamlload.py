@@ -23,7 +23,7 @@ import base64
 import binascii
 import datetime
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -677,15 +677,3 @@ def text_size(value: Any) -> int:
             stack.extend(item)
     return total
 
-
-def iter_scalars(value: Any) -> Iterator[Any]:
-    """Every scalar inside a loaded value, depth first (used by tests and limits)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-        else:
-            yield item
