@@ -273,4 +273,3 @@ def _finding(
     entity: Entity, rule: str, message: str, location: Location, hint: str | None
 ) -> Finding:
     return Finding(rule, "error", message, location, entity.ref, hint, (entity.mark[0],))
-

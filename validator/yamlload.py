@@ -676,4 +676,3 @@ def text_size(value: Any) -> int:
         elif isinstance(item, (list, set, tuple)):
             stack.extend(item)
     return total
-
