@@ -400,4 +400,6 @@ def _count(number: int, noun: str, plural: str | None = None) -> str:
 
 def _plain(text: str) -> str:
     """Text for a terminal: control characters shown as escapes, never sent raw."""
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    from ..reporters.text import escape_match
+
+    return _CONTROL.sub(escape_match, text)

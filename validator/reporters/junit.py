@@ -15,6 +15,7 @@ from typing import TextIO
 
 from ..checker import CheckResult
 from ..findings import Finding
+from .text import escape_match
 
 # Characters that XML 1.0 forbids even as character references.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -63,9 +64,4 @@ def failure_text(finding: Finding) -> str:
 
 def xml_text(value: str) -> str:
     """The value with every character XML cannot hold written as `\\xNN` (or `\\uNNNN`)."""
-    return _NOT_XML.sub(_escaped, value)
-
-
-def _escaped(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return _NOT_XML.sub(escape_match, value)

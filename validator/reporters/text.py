@@ -50,10 +50,11 @@ def printable(text: str, *, keep_line_breaks: bool = False) -> str:
     LF are left for the caller to encode (GitHub's workflow commands percent-encode them).
     """
     pattern = _UNPRINTABLE_INLINE if keep_line_breaks else _UNPRINTABLE
-    return pattern.sub(_escape, text).replace(_AZURE_COMMAND, "##vso\\x5b")
+    return pattern.sub(escape_match, text).replace(_AZURE_COMMAND, "##vso\\x5b")
 
 
-def _escape(match: re.Match[str]) -> str:
+def escape_match(match: re.Match[str]) -> str:
+    """The matched character written as `\\xNN`, or `\\uNNNN` above U+00FF."""
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
