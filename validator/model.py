@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from . import periods
-from .entities import KINDS, Entity
+from .entities import KINDS, Entity, to_decimal
 
 ORG_DEFAULTS: dict[str, Any] = {
     "timezone": "UTC",
@@ -129,10 +129,7 @@ class Model:
             return Decimal(1)
         for entry in self.org_setting("currencyConversions") or ():
             if entry.get("from") == source and entry.get("to") == target:
-                multiplier = entry.get("multiplier")
-                return Decimal(repr(multiplier)) if isinstance(multiplier, float) else Decimal(
-                    multiplier
-                )
+                return to_decimal(entry.get("multiplier"))
         return None
 
     # -- look-ups ---------------------------------------------------------------------
@@ -323,13 +320,7 @@ class Model:
     @cached_property
     def pricings_by_owner(self) -> dict[tuple[str, str], list[Entity]]:
         """Pricings by ("plan" | "planTemplate", code), in file order."""
-        result: dict[tuple[str, str], list[Entity]] = defaultdict(list)
-        for pricing in self.entities["pricing"]:
-            for field in ("plan", "planTemplate"):
-                code = pricing.get(field)
-                if isinstance(code, str):
-                    result[(field, code)].append(pricing)
-        return result
+        return self._by_owner("pricing")
 
     def pricings_of(self, plan: Entity) -> list[Entity]:
         """A plan's pricings: its own, and its template's for the aggregations it does not price.
@@ -349,14 +340,8 @@ class Model:
 
     @cached_property
     def counter_pricings_by_owner(self) -> dict[tuple[str, str], list[Entity]]:
-        """Counter pricings by ("plan" | "planTemplate", code)."""
-        result: dict[tuple[str, str], list[Entity]] = defaultdict(list)
-        for pricing in self.entities["counterPricing"]:
-            for field in ("plan", "planTemplate"):
-                code = pricing.get(field)
-                if isinstance(code, str):
-                    result[(field, code)].append(pricing)
-        return result
+        """Counter pricings by ("plan" | "planTemplate", code), in file order."""
+        return self._by_owner("counterPricing")
 
     def counter_pricings_of(self, plan: Entity) -> list[Entity]:
         """A plan's counter pricings: its own and its template's."""
@@ -366,6 +351,15 @@ class Model:
             *(self.counter_pricings_by_owner.get(("planTemplate", template.code or ""), [])
               if template is not None else []),
         ]
+
+    def _by_owner(self, kind: str) -> dict[tuple[str, str], list[Entity]]:
+        result: dict[tuple[str, str], list[Entity]] = defaultdict(list)
+        for pricing in self.entities[kind]:
+            for field in ("plan", "planTemplate"):
+                code = pricing.get(field)
+                if isinstance(code, str):
+                    result[(field, code)].append(pricing)
+        return result
 
 
 def active_interval(entity: Entity) -> tuple[datetime.date, datetime.date | None] | None:
