@@ -179,31 +179,48 @@ def _finish(
     findings: Iterable[Finding], suppressions: list[Suppression], selection: RuleSelection
 ) -> list[Finding]:
     """Apply selection, severities and suppressions; sort."""
+    by_line = _by_line(suppressions)
     kept = [
         finding.with_severity(selection.severity(finding))
         for finding in findings
-        if selection.enabled(finding.rule) and not _suppressed(finding, suppressions)
+        if selection.enabled(finding.rule) and not _suppressed(finding, by_line)
     ]
     if selection.enabled(UNUSED_SUPPRESSION):
         kept.extend(_unused(suppressions, selection))
     return sorted(set(kept), key=Finding.sort_key)
 
 
-def _suppressed(finding: Finding, suppressions: list[Suppression]) -> bool:
-    """Whether a comment on the finding's line, the line above, or above its entity silences it."""
-    if not suppressions:
+# (path, line) → the suppressions written there, each with its place in the tree's list.
+SuppressionsByLine = dict[tuple[str, int], list[tuple[int, Suppression]]]
+
+
+def _by_line(suppressions: list[Suppression]) -> SuppressionsByLine:
+    by_line: SuppressionsByLine = {}
+    for index, suppression in enumerate(suppressions):
+        by_line.setdefault((suppression.path, suppression.line), []).append((index, suppression))
+    return by_line
+
+
+def _suppressed(finding: Finding, by_line: SuppressionsByLine) -> bool:
+    """Whether a comment on the finding's line, the line above, or above its entity silences it.
+
+    Of several comments that would, the first in the tree is the one marked used.
+    """
+    if not by_line:
         return False
+    path = finding.location.path
     lines = {finding.location.line, finding.location.line - 1}
     lines.update(line - 1 for line in finding.anchor_lines)
-    for suppression in suppressions:
-        if (
-            suppression.path == finding.location.path
-            and suppression.line in lines
-            and finding.rule in suppression.rules
-        ):
-            suppression.used = True
-            return True
-    return False
+    matching = [
+        (index, suppression)
+        for line in lines
+        for index, suppression in by_line.get((path, line), ())
+        if finding.rule in suppression.rules
+    ]
+    if not matching:
+        return False
+    min(matching, key=lambda item: item[0])[1].used = True
+    return True
 
 
 def _unused(suppressions: list[Suppression], selection: RuleSelection) -> list[Finding]:
