@@ -30,6 +30,8 @@ ORG_DEFAULTS: dict[str, Any] = {
     "standingChargeBillInAdvance": False,
     "minimumSpendBillInAdvance": False,
 }
+# The childBillingMode of an account plan that sets none.
+DEFAULT_CHILD_BILLING_MODE = "PARENT_BREAKDOWN"
 
 # Which kind each reference field of each kind names.
 REFERENCES: dict[str, dict[str, str]] = {
@@ -368,6 +370,11 @@ def active_interval(entity: Entity) -> tuple[datetime.date, datetime.date | None
     if start is None:
         return None
     return start, entity.date("endDate")
+
+
+def child_billing_mode(account_plan: Entity) -> str:
+    """Which bill an account plan's charges go on in a hierarchy (its setting, else the default)."""
+    return str(account_plan.get("childBillingMode", DEFAULT_CHILD_BILLING_MODE))
 
 
 def overlaps(

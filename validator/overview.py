@@ -23,11 +23,10 @@ from .config import Config
 from .entities import Entity
 from .findings import Finding
 from .loading import load_tree
-from .model import Model, Schedule, active_interval
+from .model import DEFAULT_CHILD_BILLING_MODE, Model, Schedule, active_interval
 from .tree import discover
 
 ACTIVE, PENDING, INACTIVE = "ACTIVE", "PENDING", "INACTIVE"
-DEFAULT_CHILD_BILLING_MODE = "PARENT_BREAKDOWN"
 NEXT_BILL_COUNT = 3
 # Load findings after which a file contributes no entities at all (SPEC §2).
 UNREAD_RULES = frozenset({"BC001", "BC003", "BC004"})

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from validator import periods
 from validator.entities import Entity
-from validator.model import Model, Schedule, active_interval
+from validator.model import Model, Schedule, active_interval, child_billing_mode
 from validator.periods import ServicePeriod
 
 from .meters import Member, Piece
@@ -115,7 +115,7 @@ def attachments(model: Model) -> Iterator[Attachment]:
                 explicit_epoch=model.explicit_epoch(account_plan),
                 start=interval[0],
                 end=interval[1],
-                mode=str(account_plan.get("childBillingMode", PARENT_BREAKDOWN)),
+                mode=child_billing_mode(account_plan),
             )
 
 

@@ -9,10 +9,9 @@ from functools import partial
 from .. import periods
 from ..engine import Report, rule
 from ..entities import Entity
-from ..model import Model, Schedule, overlaps
+from ..model import Model, Schedule, child_billing_mode, overlaps
 from .dates import Span, span_of
 
-DEFAULT_CHILD_BILLING_MODE = "PARENT_BREAKDOWN"
 # The org epoch fields BC401 checks, with the frequency each one anchors.
 ORG_MONTH_END_FIELDS = (("monthEpoch", "MONTHLY"), ("yearEpoch", "ANNUALLY"))
 MONTH_END_FREQUENCIES = ("MONTHLY", "ANNUALLY")
@@ -247,9 +246,9 @@ def child_bill_dates_differ(model: Model) -> Iterator[Report]:
                 model, model.account_plans_by_account.get(parent_code, [])
             )
         for account_plan in model.account_plans_by_account.get(account.code or "", []):
-            mode = account_plan.get("childBillingMode", DEFAULT_CHILD_BILLING_MODE)
+            mode = child_billing_mode(account_plan)
             if mode != "CHILD":
-                yield from _differing_bill_dates(model, account_plan, str(mode), parent_schedules)
+                yield from _differing_bill_dates(model, account_plan, mode, parent_schedules)
 
 
 def _schedules(

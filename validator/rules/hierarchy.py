@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from ..engine import Report, rule
 from ..entities import Entity
-from ..model import Model, active_interval, overlaps
+from ..model import Model, active_interval, child_billing_mode, overlaps
 
 MAX_CHILDREN = 999
 PARENT_MODES = frozenset({"PARENT_BREAKDOWN", "PARENT_SUMMARY"})
@@ -250,12 +250,12 @@ def _on_parents_bill(model: Model, child: Entity, parent: Entity) -> str | None:
     """Why some of a child's charges go on its parent's bill, or None when none do."""
     own = model.account_plans_by_account.get(child.code or "", [])
     for account_plan in own:
-        if model.plans_of(account_plan) and _mode(account_plan) in PARENT_MODES:
+        if model.plans_of(account_plan) and child_billing_mode(account_plan) in PARENT_MODES:
             return (f"its {account_plan.label} puts its charges on the bill of parent "
-                    f"'{parent.code}' (childBillingMode {_mode(account_plan)})")
+                    f"'{parent.code}' (childBillingMode {child_billing_mode(account_plan)})")
     for parent_plan in model.account_plans_by_account.get(parent.code or "", []):
         interval = active_interval(parent_plan)
-        if _mode(parent_plan) not in PARENT_MODES or interval is None:
+        if child_billing_mode(parent_plan) not in PARENT_MODES or interval is None:
             continue
         for product in model.products_of(parent_plan):
             covering = [i for ap in own if product in model.products_of(ap)
@@ -264,10 +264,6 @@ def _on_parents_bill(model: Model, child: Entity, parent: Entity) -> str | None:
                 return (f"its usage of product '{product}' is pooled into {parent_plan.label} "
                         f"of parent '{parent.code}' and billed on the parent's bill")
     return None
-
-
-def _mode(account_plan: Entity) -> str:
-    return str(account_plan.get("childBillingMode", "PARENT_BREAKDOWN"))
 
 
 def _covered(target: Interval, intervals: list[Interval]) -> bool:
