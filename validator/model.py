@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -384,8 +384,3 @@ def overlaps(
     a_start, a_end = a
     b_start, b_end = b
     return (a_end is None or b_start < a_end) and (b_end is None or a_start < b_end)
-
-
-def sorted_by_start(entities: Sequence[Entity]) -> list[Entity]:
-    """Entities ordered by start date, then by their place in the tree."""
-    return sorted(entities, key=lambda e: (e.date("startDate") or datetime.date.min, e.order))

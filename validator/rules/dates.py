@@ -32,8 +32,7 @@ def span_of(entity: Entity | None) -> Span | None:
 def by_start(entities: Iterable[Entity]) -> list[tuple[Span, Entity]]:
     """The entities that cover at least one day, with their spans, sorted by start date.
 
-    Of two starting the same day the one earlier in the tree comes first (as in
-    `model.sorted_by_start`).
+    Of two starting the same day the one earlier in the tree comes first.
     """
     spans = [(span, e) for e in entities if (span := span_of(e)) is not None]
     return sorted(spans, key=lambda pair: (pair[0][0], pair[1].order))
