@@ -18,8 +18,6 @@ from .entities import Entity
 from .findings import Finding, Location, close_match, shorten
 from .resources import schemas_dir
 
-SCHEMA_ID_BASE = "https://billcheck.dev/schemas/"
-
 
 @cache
 def schema_documents() -> dict[str, dict[str, Any]]:
