@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .cache import FileCache
 
 UNUSED_SUPPRESSION = "BC009"
+# Load findings after which a file contributes no entities at all (SPEC §2).
 UNCHECKED_FILE_RULES = frozenset({"BC001", "BC003", "BC004"})
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import periods
-from .checker import CheckResult, RuleSelection, check_tree
+from .checker import UNCHECKED_FILE_RULES, CheckResult, RuleSelection, check_tree
 from .config import Config
 from .entities import Entity
 from .findings import Finding
@@ -28,8 +28,6 @@ from .tree import discover
 
 ACTIVE, PENDING, INACTIVE = "ACTIVE", "PENDING", "INACTIVE"
 NEXT_BILL_COUNT = 3
-# Load findings after which a file contributes no entities at all (SPEC §2).
-UNREAD_RULES = frozenset({"BC001", "BC003", "BC004"})
 
 
 class UnknownAccount(Exception):
@@ -247,7 +245,8 @@ def _missing_account(checked: CheckedTree, code: str) -> Exception:
         )
     codes = sorted({e.code for e in checked.entities if e.kind == "account" and e.code})
     close = difflib.get_close_matches(code, codes, n=1)
-    unread = sorted({f.location.path for f in checked.result.findings if f.rule in UNREAD_RULES})
+    findings = checked.result.findings
+    unread = sorted({f.location.path for f in findings if f.rule in UNCHECKED_FILE_RULES})
     return UnknownAccount(code, close[0] if close else None, unread)
 
 
