@@ -126,6 +126,15 @@ def _end_date_hint(entity: Entity, start: datetime.date) -> str:
     return hint if entity.kind == "contract" else f"{hint}, or remove endDate"
 
 
+def _overlap(earlier: Entity, later: Entity, whose: str) -> Report:
+    """An overlap, reported at the later entity's startDate; `whose` says what they share."""
+    return Report(
+        later,
+        f"{describe_dates(later)} overlaps {describe_dates(earlier)} {whose}",
+        later.location("startDate"),
+        end_hint(earlier, later),
+    )
+
 def plans_by_account_and_product(model: Model) -> Iterator[tuple[str, dict[str, list[Entity]]]]:
     """For each known account, its account plans by product (a plan group under each product)."""
     for account_code, account_plans in model.account_plans_by_account.items():
@@ -175,13 +184,7 @@ def overlapping_account_plans(model: Model) -> Iterator[Report]:
                 pair = shared.setdefault((earlier.order, later.order), (earlier, later, []))
                 pair[2].append(product)
         for earlier, later, products in shared.values():
-            yield Report(
-                later,
-                f"{describe_dates(later)} overlaps {describe_dates(earlier)} "
-                f"of account '{account_code}' for {_products(products)}",
-                later.location("startDate"),
-                end_hint(earlier, later),
-            )
+            yield _overlap(earlier, later, f"of account '{account_code}' for {_products(products)}")
 
 
 @rule("BC303", "account-plan-outside-contract", "warning", scope="account")
@@ -302,13 +305,7 @@ def overlapping_pricings(model: Model) -> Iterator[Report]:
     for key, pricings in groups.items():
         owner, priced = subjects[key]
         for earlier, later in overlapping_pairs(pricings):
-            yield Report(
-                later,
-                f"{describe_dates(later)} overlaps {describe_dates(earlier)} "
-                f"for {owner.label} and {priced.label}",
-                later.location("startDate"),
-                end_hint(earlier, later),
-            )
+            yield _overlap(earlier, later, f"for {owner.label} and {priced.label}")
 
 
 @rule("BC305", "gap-between-account-plans", "warning", scope="account")
