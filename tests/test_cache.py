@@ -362,7 +362,7 @@ def _rule_cases() -> Iterator[Any]:
             yield pytest.param(case, id=f"{path.stem}: {case['name']}")
 
 
-@pytest.mark.parametrize("case", _rule_cases())
+@pytest.mark.parametrize("case", list(_rule_cases()))
 def test_rule_cases_report_the_same_through_the_cache(
     case: dict[str, Any], tmp_path: Path, cache_dir: Path
 ) -> None:
