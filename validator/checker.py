@@ -111,6 +111,19 @@ def check_paths(
         return check_tree(tree, selection, cache)
 
 
+def check_tree_with_entities(
+    paths: Sequence[str], config: Config, cwd: Path
+) -> tuple[list[Entity], CheckResult]:
+    """Every entity of the tree (schema errors included) and the check of it, uncached.
+
+    For commands that need the entities as written besides the result (show, diff);
+    rule severities come from the config. Raises tree.MissingPath for a missing path.
+    """
+    with collector_paused():
+        tree = load_tree(discover(paths, config.exclude, cwd), config.limits)
+        return tree.entities, check_tree(tree, RuleSelection(config.rules))
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while the pipeline builds its objects.

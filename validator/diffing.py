@@ -31,17 +31,15 @@ from pathlib import Path
 from typing import Any
 
 from .baseline import finding_key
-from .checker import CheckResult, RuleSelection, check_tree
+from .checker import CheckResult, check_tree_with_entities
 from .config import Config
 from .entities import KINDS, Entity
 from .findings import Finding
-from .loading import load_tree
 from .model import Model
 from .preview.document import Preview
 from .preview.engine import PreviewRequest, run_preview
 from .preview.schedule import Window
 from .preview.usage import UsageSource
-from .tree import discover
 
 BillKey = tuple[str, date, str]  # account, bill date, currency
 Pairs = tuple[tuple[str, str], ...]
@@ -70,8 +68,8 @@ class Side:
 
 def load_side(label: str, targets: Sequence[str], config: Config, cwd: Path) -> Side:
     """Load and validate the files under `targets` (relative to `cwd`) as one side."""
-    tree = load_tree(discover(targets, config.exclude, cwd), config.limits)
-    return Side(label, tree.entities, check_tree(tree, RuleSelection(config.rules)))
+    entities, result = check_tree_with_entities(targets, config, cwd)
+    return Side(label, entities, result)
 
 
 # -- entities ---------------------------------------------------------------------------

@@ -18,13 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from . import periods
-from .checker import UNCHECKED_FILE_RULES, CheckResult, RuleSelection, check_tree
+from .checker import UNCHECKED_FILE_RULES, CheckResult, check_tree_with_entities
 from .config import Config
 from .entities import Entity
 from .findings import Finding
-from .loading import load_tree
 from .model import DEFAULT_CHILD_BILLING_MODE, Model, Schedule, active_interval
-from .tree import discover
 
 ACTIVE, PENDING, INACTIVE = "ACTIVE", "PENDING", "INACTIVE"
 NEXT_BILL_COUNT = 3
@@ -189,9 +187,8 @@ def check_for_overview(paths: Sequence[str], config: Config, cwd: Path) -> Check
 
     Raises tree.MissingPath for a path that does not exist.
     """
-    loaded = load_tree(discover(paths, config.exclude, cwd), config.limits)
-    result = check_tree(loaded, RuleSelection(config.rules))
-    return CheckedTree(result, loaded.entities)
+    entities, result = check_tree_with_entities(paths, config, cwd)
+    return CheckedTree(result, entities)
 
 
 def default_as_of(model: Model) -> datetime.date:

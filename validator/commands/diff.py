@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..reporters.text import plural
+
 if TYPE_CHECKING:
     from ..config import Config
     from ..diffing import BillChange, ChangeDiff, EntityChange, Side
@@ -238,7 +240,7 @@ def _text_bills(diff: ChangeDiff) -> list[str]:
     if changes is None:
         return [f"Bills: {diff.bills.skipped}"]
     assert diff.window is not None
-    head = f"Bills {diff.window.start} to {diff.window.end}: {_count(len(changes), 'bill')} changed"
+    head = f"Bills {diff.window.start} to {diff.window.end}: {plural(len(changes), 'bill')} changed"
     lines = [head]
     for change in changes:
         lines.append(
@@ -269,9 +271,9 @@ def md(value: object) -> str:
 
 def _markdown_summary(diff: ChangeDiff, names: tuple[str, str]) -> str:
     entities, findings = diff.entities, diff.findings
-    introduced = _count(len(findings.introduced), "finding")
+    introduced = plural(len(findings.introduced), "finding")
     parts = [
-        f"**{_count(len(entities), 'entity', 'entities')} changed** "
+        f"**{plural(len(entities), 'entity', 'entities')} changed** "
         f"({len(entities.added)} added, {len(entities.removed)} removed, "
         f"{len(entities.changed)} changed)",
         f"**{introduced} introduced**, {len(findings.resolved)} resolved",
@@ -287,8 +289,8 @@ def _markdown_bill_summary(diff: ChangeDiff) -> str:
     if not changes:
         return "no bill changes"
     accounts = len({change.account for change in changes})
-    return (f"**bills {_currency_totals(changes)}** over {_count(len(changes), 'bill')} "
-            f"of {_count(accounts, 'account')}")
+    return (f"**bills {_currency_totals(changes)}** over {plural(len(changes), 'bill')} "
+            f"of {plural(accounts, 'account')}")
 
 
 def _markdown_bills(diff: ChangeDiff) -> list[str]:
@@ -314,7 +316,7 @@ def _markdown_bills(diff: ChangeDiff) -> list[str]:
         lines.append("")
     hidden = len(by_account) - MARKDOWN_ACCOUNTS
     if hidden > 0:
-        lines.append(f"… and {_count(hidden, 'more account')} whose bills change "
+        lines.append(f"… and {plural(hidden, 'more account')} whose bills change "
                      "(`--format json` lists them all).")
     return lines[:-1] if lines[-1] == "" else lines
 
@@ -393,9 +395,6 @@ def _currency_totals(changes: Iterable[BillChange]) -> str:
     return ", ".join(f"{_signed(total)} {currency}"
                      for currency, total in currency_totals(changes).items())
 
-
-def _count(number: int, noun: str, plural: str | None = None) -> str:
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def _plain(text: str) -> str:

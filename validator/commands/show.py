@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..reporters.text import plural
+
 if TYPE_CHECKING:
     from ..findings import Finding
     from ..overview import (
@@ -180,9 +182,6 @@ def _attachment(plan: PlanOverview) -> str:
     return f"plan {plan.plan}"
 
 
-def _plural(count: int, noun: str, plural: str | None = None) -> str:
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
-
 
 def _by_product(plans: list[PlanOverview]) -> dict[str, list[PlanOverview]]:
     groups: dict[str, list[PlanOverview]] = {}
@@ -317,21 +316,21 @@ def tree_text(overview: TreeOverview) -> str:
     for parent in overview.parents:
         account = parent.account
         lines.append(f"{account.code}: {account.name} "
-                     f"({_plural(len(parent.children), 'child', 'children')}, "
-                     f"{_plural(account.active_plans, 'active plan')})")
-        lines += [f"  {child.code}: {child.name} ({_plural(child.active_plans, 'active plan')})"
+                     f"({plural(len(parent.children), 'child', 'children')}, "
+                     f"{plural(account.active_plans, 'active plan')})")
+        lines += [f"  {child.code}: {child.name} ({plural(child.active_plans, 'active plan')})"
                   for child in parent.children]
     if overview.standalone:
         if overview.parents:
             lines.append("")
         lines.append("Standalone accounts")
         lines += [f"  {account.code}: {account.name} "
-                  f"({_plural(account.active_plans, 'active plan')})"
+                  f"({plural(account.active_plans, 'active plan')})"
                   for account in overview.standalone]
     children = sum(len(parent.children) for parent in overview.parents)
-    lines += ["", f"{_plural(len(overview.parents), 'parent')}, "
-                  f"{_plural(children, 'child', 'children')}, "
-                  f"{_plural(len(overview.standalone), 'standalone account')}"]
+    lines += ["", f"{plural(len(overview.parents), 'parent')}, "
+                  f"{plural(children, 'child', 'children')}, "
+                  f"{plural(len(overview.standalone), 'standalone account')}"]
     if overview.findings:
         lines.append(_findings_summary(overview.findings))
     return "\n".join(lines) + "\n"
@@ -341,8 +340,8 @@ def _findings_summary(findings: list[Finding]) -> str:
     counts = {"error": 0, "warning": 0, "info": 0}
     for finding in findings:
         counts[finding.severity] += 1
-    listed = ", ".join(_plural(count, severity) for severity, count in counts.items())
-    return (f"The tree has {_plural(len(findings), 'finding')} ({listed}): "
+    listed = ", ".join(plural(count, severity) for severity, count in counts.items())
+    return (f"The tree has {plural(len(findings), 'finding')} ({listed}): "
             "run 'billcheck validate' for details.")
 
 
@@ -436,8 +435,8 @@ def tree_markdown(overview: TreeOverview) -> str:
     for parent in overview.parents:
         account = parent.account
         lines += ["", f"## {_md(account.code)}: {_md(account.name)}", "",
-                  f"{_plural(len(parent.children), 'child', 'children')}, "
-                  f"{_plural(account.active_plans, 'active plan')}.", ""]
+                  f"{plural(len(parent.children), 'child', 'children')}, "
+                  f"{plural(account.active_plans, 'active plan')}.", ""]
         lines += _table(["child", "name", "active plans"],
                         ([c.code, c.name, c.active_plans] for c in parent.children))
     if overview.standalone:

@@ -140,13 +140,15 @@ def summary_line(result: CheckResult) -> str:
     counts = result.counts()
     files = "file" if result.files == 1 else "files"
     line = (
-        f"{result.files} {files} checked: {_plural(counts['error'], 'error')}, "
-        f"{_plural(counts['warning'], 'warning')}, {_plural(counts['info'], 'info')}"
+        f"{result.files} {files} checked: {plural(counts['error'], 'error')}, "
+        f"{plural(counts['warning'], 'warning')}, {plural(counts['info'], 'info')}"
     )
     if result.baselined is not None:
         line += f", {result.baselined} baselined"
     return line
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
+def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
+    """`1 error`, `3 errors` (or the given plural)."""
+    return f"{count} {noun if count == 1 else plural_noun or noun + 's'}"
+
